@@ -1,0 +1,192 @@
+"""Rasa NLU components: thin wrappers over the pure modules beside this one.
+
+Pipeline order in config.yml: InputGuard first (before spaCy), then the usual
+tokeniser, featurisers and classifier, MedicalEntityExtractor after SpacyNLP,
+and SafetyOverride last, after the FallbackClassifier, so that a red flag wins
+over everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_ROLE,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components import input_guard
+from components.medical_entities import default_lexicon, find_mentions
+from components.red_flags import detect_red_flags
+
+logger = logging.getLogger(__name__)
+
+INPUT_ISSUE = "input_issue"
+RED_FLAGS = "red_flags"
+EMERGENCY_INTENT = "emergency"
+# Intent names for the input problems (their replies live in domain.yml).
+ISSUE_INTENTS = {
+    input_guard.EMPTY: "unclear_input",
+    input_guard.NO_TEXT: "unclear_input",
+    input_guard.TOO_LONG: "unclear_input",
+    input_guard.NON_LATIN: "non_english",
+}
+NEGATED_ROLE = "negated"
+HYPOTHETICAL_ROLE = "hypothetical"
+
+
+def _override_intent(message: Message, name: str) -> None:
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class InputGuard(GraphComponent):
+    """Flags empty, symbol-only, non-Latin and over-long input; clips long text."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Longest message passed on to the classifier, in characters."""
+        return {"max_chars": input_guard.MAX_MESSAGE_CHARS}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputGuard":
+        """Creates the component."""
+        return cls({**cls.get_default_config(), **config})
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are written by us and pass unchanged."""
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Records the input problem, if any, and clips over-long text."""
+        for message in messages:
+            text = message.get(TEXT)
+            issue = input_guard.input_issue(text, self._max_chars)
+            if issue is None:
+                continue
+            message.set(INPUT_ISSUE, issue, add_to_output=True)
+            if issue == input_guard.TOO_LONG:
+                # Red flags are looked for in the whole text, before clipping.
+                message.set(RED_FLAGS, _flags_of(text), add_to_output=True)
+                message.set(TEXT, input_guard.clip(text, self._max_chars))
+            elif issue == input_guard.EMPTY:
+                message.set(TEXT, "")
+        return messages
+
+
+def _flags_of(text: Optional[Text]) -> List[Dict[Text, Any]]:
+    return [
+        {"flag": m.flag, "description": m.description, "matched": list(m.matched)}
+        for m in detect_red_flags(text or "")
+    ]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
+)
+class MedicalEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds `symptom` and `risk_factor` entities (canonical ids) from the spaCy doc.
+
+    Negated mentions get the role `negated`, mentions of what treatment might
+    cause the role `hypothetical`; slots take only entities without a role.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MedicalEntityExtractor":
+        """Creates the component."""
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the mentions found in each message's spaCy doc."""
+        lexicon = default_lexicon()
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is None:
+                continue
+            entities = []
+            for m in find_mentions(doc, lexicon):
+                entity = {
+                    ENTITY_ATTRIBUTE_TYPE: m.entity,
+                    ENTITY_ATTRIBUTE_VALUE: m.value,
+                    ENTITY_ATTRIBUTE_START: m.start,
+                    ENTITY_ATTRIBUTE_END: m.end,
+                    EXTRACTOR: self.__class__.__name__,
+                }
+                if m.negated:
+                    entity[ENTITY_ATTRIBUTE_ROLE] = NEGATED_ROLE
+                elif m.hypothetical:
+                    entity[ENTITY_ATTRIBUTE_ROLE] = HYPOTHETICAL_ROLE
+                entities.append(entity)
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyOverride(GraphComponent):
+    """Makes a red-flag message `emergency`, and bad input its own intent.
+
+    Runs last, so neither the classifier nor the fallback can overrule it.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyOverride":
+        """Creates the component."""
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Overrides the intent where the rules say so."""
+        for message in messages:
+            flags = message.get(RED_FLAGS)
+            if flags is None:
+                flags = _flags_of(message.get(TEXT))
+                message.set(RED_FLAGS, flags, add_to_output=True)
+            issue = message.get(INPUT_ISSUE)
+            if flags:
+                logger.info("Red flag(s) %s: emergency reply", [f["flag"] for f in flags])
+                _override_intent(message, EMERGENCY_INTENT)
+            elif issue:
+                _override_intent(message, ISSUE_INTENTS[issue])
+        return messages

@@ -1,0 +1,144 @@
+"""Deterministic red-flag detection over normalised text.
+
+The rules live in ``nlu/red_flags.yml``; this module only applies them, so the
+same function serves the Rasa NLU component, the tests and the benchmark.
+Every positive result names the flag and the words that matched, which makes
+each emergency reply explainable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+RULES_PATH = Path(__file__).resolve().parent.parent / "nlu" / "red_flags.yml"
+
+_CONTRACTIONS = [
+    (re.compile(r"\bcan'?t\b"), "cannot"),
+    (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\bain'?t\b"), "is not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\bi'?m\b"), "i am"),
+    (re.compile(r"\b(\w+)'ve\b"), r"\1 ve"),
+    (re.compile(r"\b(\w+)'s\b"), r"\1 s"),
+]
+# "dont", "doesnt", "didnt" typed without an apostrophe.
+_BARE_NEGATIONS = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should)nt\b")
+_PUNCT_KEEP = ".,;!?"
+
+
+def normalise(text: str) -> str:
+    """Lower-cases and simplifies ``text`` so that the patterns stay readable."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = text.replace("\u201c", '"').replace("\u201d", '"')
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _BARE_NEGATIONS.sub(r"\1 not", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    # Keep clause punctuation as separate tokens; drop other symbols.
+    text = re.sub(rf"([{re.escape(_PUNCT_KEEP)}])", r" \1 ", text)
+    text = re.sub(rf"[^\w\s{re.escape(_PUNCT_KEEP)}]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class RedFlagMatch:
+    """One red flag found in a message."""
+
+    flag: str
+    description: str
+    matched: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Flag:
+    name: str
+    description: str
+    groups: Tuple[Tuple[re.Pattern[str], ...], ...]
+
+
+class RedFlagRules:
+    """The compiled rule set of ``nlu/red_flags.yml``."""
+
+    def __init__(self, spec: Dict[str, Any]) -> None:
+        self.window = int(spec.get("negation_window", 4))
+        self.cues = [normalise(c).split() for c in spec["negation_cues"]]
+        self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
+        flags = []
+        for name, rule in spec["flags"].items():
+            if "all_of" in rule:
+                groups = tuple(tuple(self._compile(p) for p in g) for g in rule["all_of"])
+            else:
+                groups = (tuple(self._compile(p) for p in rule["any_of"]),)
+            flags.append(_Flag(name, rule["description"], groups))
+        self.flags: Tuple[_Flag, ...] = tuple(flags)
+
+    @staticmethod
+    def _compile(pattern: str) -> re.Pattern[str]:
+        return re.compile(rf"\b(?:{pattern})\b")
+
+    @classmethod
+    def from_file(cls, path: Path = RULES_PATH) -> "RedFlagRules":
+        """Loads and compiles the rules file."""
+        with open(path, encoding="utf-8") as f:
+            return cls(yaml.safe_load(f))
+
+    def _negated(self, text: str, start: int) -> bool:
+        """Whether a negation cue stands in the clause just before ``start``."""
+        before = text[:start].split()
+        clause: List[str] = []
+        for word in reversed(before):
+            if word in _PUNCT_KEEP:
+                break
+            clause.insert(0, word)
+            if any(clause[: len(b)] == b for b in self.breaks):
+                clause = clause[len(next(b for b in self.breaks if clause[: len(b)] == b)) :]
+                break
+        window = clause[-self.window :] if self.window else []
+        for i in range(len(window)):
+            for cue in self.cues:
+                if window[i : i + len(cue)] == cue:
+                    return True
+        return False
+
+    def _first_unnegated(
+        self, text: str, patterns: Sequence[re.Pattern[str]]
+    ) -> Optional[str]:
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if not self._negated(text, m.start()):
+                    return m.group(0)
+        return None
+
+    def detect(self, text: str) -> List[RedFlagMatch]:
+        """Returns every red flag in ``text`` that is not negated."""
+        norm = normalise(text)
+        found = []
+        for flag in self.flags:
+            matched = []
+            for group in flag.groups:
+                hit = self._first_unnegated(norm, group)
+                if hit is None:
+                    break
+                matched.append(hit)
+            else:
+                found.append(RedFlagMatch(flag.name, flag.description, tuple(matched)))
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> RedFlagRules:
+    """The project's rules, loaded once per process."""
+    return RedFlagRules.from_file()
+
+
+def detect_red_flags(text: str) -> List[RedFlagMatch]:
+    """Red flags in ``text`` according to the project's rules."""
+    return default_rules().detect(text)
