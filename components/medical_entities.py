@@ -99,7 +99,7 @@ def _lemma_of(nlp: Language, word: str) -> Optional[str]:
 
 
 def phrase_to_pattern(
-    nlp: Language, phrase: str, clause_breaks: Sequence[str]
+    nlp: Language, phrase: str, clause_breaks: Sequence[str], attr: str = "LEMMA"
 ) -> List[Dict[str, Any]]:
     """Turns one lexicon phrase into a spaCy Matcher token pattern."""
     gap = {"IS_PUNCT": False, "LEMMA": {"NOT_IN": list(clause_breaks)}, "OP": "?"}
@@ -113,10 +113,13 @@ def phrase_to_pattern(
             continue
         optional = word.endswith("?")
         alternatives = word.rstrip("?").split("|")
-        lemmas = sorted({lem for alt in alternatives if (lem := _lemma_of(nlp, alt))})
-        if not lemmas:
+        if attr == "LEMMA":
+            forms = sorted({lem for alt in alternatives if (lem := _lemma_of(nlp, alt))})
+        else:  # exact word forms, only to measure what the lemmas are worth
+            forms = sorted({alt.lower() for alt in alternatives})
+        if not forms:
             raise ValueError(f"No single-token word in {word!r} of {phrase!r}")
-        token: Dict[str, Any] = {"LEMMA": {"IN": lemmas}}
+        token: Dict[str, Any] = {attr: {"IN": forms}}
         if optional:
             token["OP"] = "?"
         pattern.append(token)
@@ -139,8 +142,12 @@ _CONTRACTION_LEMMAS = {"ca": "can", "wo": "will", "sha": "shall", "n't": "not", 
 SPANS_KEY = "mfr"
 
 
-def build_pipeline(lexicon: Optional[Lexicon] = None) -> Language:
-    """Builds the project's spaCy pipeline: tokenizer, lemmatiser, span rules."""
+def build_pipeline(lexicon: Optional[Lexicon] = None, attr: str = "LEMMA") -> Language:
+    """Builds the project's spaCy pipeline: tokenizer, lemmatiser, span rules.
+
+    ``attr="LOWER"`` matches exact word forms instead of lemmas (used only to
+    measure what the lemmas are worth).
+    """
     import spacy
 
     lexicon = lexicon or Lexicon.load()
@@ -158,7 +165,7 @@ def build_pipeline(lexicon: Optional[Lexicon] = None) -> Language:
                     {
                         "label": label,
                         "id": canonical,
-                        "pattern": phrase_to_pattern(nlp, phrase, lexicon.clause_breaks),
+                        "pattern": phrase_to_pattern(nlp, phrase, lexicon.clause_breaks, attr),
                     }
                 )
     for pattern in _AGE_PATTERNS:

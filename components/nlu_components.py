@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import input_guard
 from components.medical_entities import default_lexicon, find_mentions
-from components.red_flags import detect_red_flags
+from components.red_flags import detect_red_flags, negated_red_flags
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +112,8 @@ def _flags_of(text: Optional[Text]) -> List[Dict[Text, Any]]:
     ]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
-)
+# Reads the Doc that SpacyNLP put on the message, so it must come after it.
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class MedicalEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Adds `symptom` and `risk_factor` entities (canonical ids) from the spaCy doc.
 
@@ -160,10 +159,22 @@ class MedicalEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyOverride(GraphComponent):
-    """Makes a red-flag message `emergency`, and bad input its own intent.
+    """Decides `emergency`, and gives bad input its own intent.
 
-    Runs last, so neither the classifier nor the fallback can overrule it.
+    The red-flag rules decide first. The classifier's own `emergency` guess is
+    kept only when it is confident and the rules found no negated red flag
+    ("no chest pain, just a stiff neck"); otherwise the next intent takes its
+    place. Runs last, so neither the classifier nor the fallback can overrule
+    a red flag.
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Confidence the classifier needs for `emergency` without a rule match."""
+        return {"classifier_emergency_threshold": 0.8}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._threshold = float(config["classifier_emergency_threshold"])
 
     @classmethod
     def create(
@@ -174,7 +185,7 @@ class SafetyOverride(GraphComponent):
         execution_context: ExecutionContext,
     ) -> "SafetyOverride":
         """Creates the component."""
-        return cls()
+        return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Overrides the intent where the rules say so."""
@@ -189,4 +200,21 @@ class SafetyOverride(GraphComponent):
                 _override_intent(message, EMERGENCY_INTENT)
             elif issue:
                 _override_intent(message, ISSUE_INTENTS[issue])
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == EMERGENCY_INTENT:
+                self._check_classifier_emergency(message)
         return messages
+
+    def _check_classifier_emergency(self, message: Message) -> None:
+        confidence = message.get(INTENT).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+        negated = negated_red_flags(message.get(TEXT) or "")
+        if confidence >= self._threshold and not negated:
+            logger.info("Classifier emergency (%.2f) without a rule match", confidence)
+            message.set(RED_FLAGS, [{"flag": "classifier", "confidence": confidence}], add_to_output=True)
+            return
+        ranking = [
+            r for r in message.get(INTENT_RANKING_KEY, [])
+            if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT
+        ]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

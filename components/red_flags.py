@@ -132,6 +132,17 @@ class RedFlagRules:
                 found.append(RedFlagMatch(flag.name, flag.description, tuple(matched)))
         return found
 
+    def negated_flags(self, text: str) -> List[str]:
+        """Flags that ``text`` mentions only negated ("no chest pain")."""
+        norm = normalise(text)
+        affirmed = {m.flag for m in self.detect(text)}
+        return [
+            flag.name
+            for flag in self.flags
+            if flag.name not in affirmed
+            and any(p.search(norm) for group in flag.groups for p in group)
+        ]
+
 
 @lru_cache(maxsize=1)
 def default_rules() -> RedFlagRules:
@@ -142,3 +153,8 @@ def default_rules() -> RedFlagRules:
 def detect_red_flags(text: str) -> List[RedFlagMatch]:
     """Red flags in ``text`` according to the project's rules."""
     return default_rules().detect(text)
+
+
+def negated_red_flags(text: str) -> List[str]:
+    """Red flags that ``text`` mentions only to deny them."""
+    return default_rules().negated_flags(text)

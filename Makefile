@@ -1,0 +1,86 @@
+# The single entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/mfr.tar.gz
+SPACY_PIPELINE := build/spacy_en_mfr/meta.json
+RASA_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+CORS_ORIGINS ?= http://localhost:8080
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+# Refuse request bodies over 64 KB before they reach the model.
+export SANIC_REQUEST_MAX_SIZE := 65536
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
+
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create .venv (Python 3.10) with the pinned packages
+
+$(VENV)/.installed: requirements.lock
+	@py=$$(scripts/find_python.sh) || exit 1; \
+	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==24.0"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(SPACY_PIPELINE): $(VENV)/.installed nlu/lexicon.yml components/medical_entities.py scripts/build_spacy.py
+	$(BIN)/python scripts/build_spacy.py
+
+train: $(MODEL) ## Train the model (only when data, config or domain changed)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name mfr --out models
+	@touch $@
+
+data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from ../shared/datasets/clinc150 (train split)
+	$(BIN)/python scripts/make_clinc_training_data.py
+
+run: $(MODEL) ## Start the action server and the Rasa server (REST + socket.io)
+	@mkdir -p var
+	@token="$${RASA_AUTH_TOKEN:-}"; \
+	if [ -z "$$token" ]; then \
+	  [ -s var/auth_token ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_hex(16))' > var/auth_token); \
+	  token=$$(cat var/auth_token); fi; \
+	echo "Talk to the assistant:"; \
+	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
+	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
+	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
+	$(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions & actions_pid=$$!; \
+	trap 'kill $$actions_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)"
+
+test: $(MODEL) lint validate ## Lint, validate data, run pytest and the conversation tests
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory conversation-tests
+
+lint: $(VENV)/.installed ## ruff
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed ## mypy (not yet part of `make test`)
+	$(BIN)/mypy actions components channels evaluation
+
+validate: $(VENV)/.installed ## rasa data validate
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+unit: $(VENV)/.installed $(SPACY_PIPELINE) ## Only the fast unit tests
+	$(BIN)/python -m pytest tests/unit
+
+conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any prediction error)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core --no-plot
+
+evaluate: $(MODEL) ## Held-out quality report (intents, emergencies, slots, out of scope)
+	$(BIN)/python scripts/evaluate.py --model $(MODEL) --json reports/quality.json
+
+clean: ## Remove the model, the spaCy build and test output (keeps .venv and var/)
+	rm -rf models build results .rasa

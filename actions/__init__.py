@@ -1,0 +1,1 @@
+"""Custom actions for the myofascial-release assistant (run by `rasa run actions`)."""

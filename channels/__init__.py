@@ -1,0 +1,1 @@
+"""Rasa channels of the assistant."""

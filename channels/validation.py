@@ -1,0 +1,40 @@
+"""Checks on channel request bodies, before anything reaches the model.
+
+The messages here are HTTP error texts for developers and client code, not
+replies to patients (those live in domain.yml).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Tuple
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SENDER_CHARS = 128
+
+
+def rest_payload_problem(body: bytes) -> Optional[Tuple[int, str]]:
+    """(HTTP status, reason) when a REST webhook body must be refused, else None."""
+    if len(body) > MAX_BODY_BYTES:
+        return 413, f"request body larger than {MAX_BODY_BYTES} bytes"
+    try:
+        payload: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return 400, "request body must be a JSON object"
+    if not isinstance(payload, dict):
+        return 400, "request body must be a JSON object"
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        # Without this, Rasa files every sender-less message under one shared
+        # conversation called "default": one patient could read another's.
+        return 400, "'sender' must be a non-empty string identifying the conversation"
+    if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
+        return 400, f"'sender' must be printable and at most {MAX_SENDER_CHARS} characters"
+    if "message" not in payload:
+        return 400, "'message' is required"
+    if not isinstance(payload["message"], str):
+        return 400, "'message' must be a string"
+    metadata = payload.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return 400, "'metadata' must be a JSON object"
+    return None

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components and the pure modules they wrap."""
