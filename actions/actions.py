@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
 
 from actions.config import clinic_settings
 from actions.knowledge import (
@@ -23,7 +24,7 @@ from actions.knowledge import (
     personal_statements,
     sections_of,
 )
-from actions.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, ProfileUpdate, merge_profile
+from actions.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, ProfileUpdate, affirmed_in, merge_profile
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_DETAIL_INTENT = "more_detail"
@@ -48,13 +49,6 @@ def _profile_update(tracker: Tracker) -> ProfileUpdate:
     )
 
 
-def _profile_events(update: ProfileUpdate) -> List[EventType]:
-    return [
-        SlotSet(SYMPTOM_SLOT, list(update.symptoms)),
-        SlotSet(RISK_FACTOR_SLOT, list(update.risk_factors)),
-    ]
-
-
 def _topic_buttons(knowledge: Knowledge, topics: Tuple[str, ...]) -> List[Dict[str, str]]:
     return [{"title": knowledge.topics[t].title, "payload": f"/{t}"} for t in topics]
 
@@ -71,6 +65,32 @@ def _utter_answer(
         dispatcher.utter_message(response="utter_answer", answer=text, source=source, buttons=buttons)
     else:
         dispatcher.utter_message(response="utter_answer_no_source", answer=text, buttons=buttons)
+
+
+class ActionValidateSlotMappings(ValidationAction):
+    """Keeps the symptom and risk-factor slots in step with what the user says.
+
+    Rasa runs it after every user message, before the next action is chosen,
+    whatever that action is (an answer, "did you mean", the emergency reply).
+    """
+
+    async def extract_symptoms(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        """Adds affirmed symptoms, removes negated ones."""
+        update = _profile_update(tracker)
+        if list(update.symptoms) == list(tracker.get_slot(SYMPTOM_SLOT) or []):
+            return {}
+        return {SYMPTOM_SLOT: list(update.symptoms)}
+
+    async def extract_risk_factors(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
+        """Adds affirmed risk factors, removes negated ones."""
+        update = _profile_update(tracker)
+        if list(update.risk_factors) == list(tracker.get_slot(RISK_FACTOR_SLOT) or []):
+            return {}
+        return {RISK_FACTOR_SLOT: list(update.risk_factors)}
 
 
 class ActionSessionStart(Action):
@@ -105,7 +125,6 @@ class ActionAnswerQuestion(Action):
         """Picks the topic (or the last one, for "tell me more") and renders it."""
         knowledge, article = knowledge_base()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        update = _profile_update(tracker)
         topic: Optional[str]
         if intent == MORE_DETAIL_INTENT:
             topic, detail = tracker.get_slot(LAST_TOPIC_SLOT), LONG
@@ -113,15 +132,20 @@ class ActionAnswerQuestion(Action):
             topic, detail = intent, SHORT
         if topic not in knowledge.topics:
             dispatcher.utter_message(response="utter_help")
-            return _profile_events(update)
+            return []
         answer: Answer = compose_answer(
-            knowledge, article, topic, detail, update.symptoms, update.risk_factors
+            knowledge,
+            article,
+            topic,
+            detail,
+            tracker.get_slot(SYMPTOM_SLOT) or [],
+            tracker.get_slot(RISK_FACTOR_SLOT) or [],
         )
         buttons = _topic_buttons(knowledge, answer.follow_ups)
         if answer.has_more:
             buttons.insert(0, {"title": knowledge.interface["tell_me_more"], "payload": "/more_detail"})
         _utter_answer(dispatcher, knowledge, answer.text, answer.sections, buttons)
-        return [*_profile_events(update), SlotSet(LAST_TOPIC_SLOT, topic)]
+        return [SlotSet(LAST_TOPIC_SLOT, topic)]
 
 
 class ActionNoteProfile(Action):
@@ -134,12 +158,15 @@ class ActionNoteProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        """Updates the slots and acknowledges only what is new."""
+        """Says what the article says about what this message affirmed.
+
+        The slots themselves are already updated by `action_validate_slot_mappings`.
+        """
         knowledge, article = knowledge_base()
-        update = _profile_update(tracker)
-        new_symptoms = [s for s in update.added if s in update.symptoms]
-        new_risks = [r for r in update.added if r in update.risk_factors]
-        statements: List[Statement] = personal_statements(knowledge, None, new_symptoms, new_risks)
+        entities = tracker.latest_message.get("entities", [])
+        statements: List[Statement] = personal_statements(
+            knowledge, None, affirmed_in(entities, SYMPTOM_SLOT), affirmed_in(entities, RISK_FACTOR_SLOT)
+        )
         if not statements:
             statements = [knowledge.profile_nothing_new]
         _utter_answer(
@@ -149,7 +176,7 @@ class ActionNoteProfile(Action):
             sections_of(article, statements),
             _topic_buttons(knowledge, PROFILE_FOLLOW_UPS),
         )
-        return _profile_events(update)
+        return []
 
 
 class ActionDidYouMean(Action):

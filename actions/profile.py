@@ -75,3 +75,15 @@ def merge_profile(
     return ProfileUpdate(
         tuple(current[SYMPTOM_SLOT]), tuple(current[RISK_FACTOR_SLOT]), tuple(added), tuple(removed)
     )
+
+
+def affirmed_in(entities: Iterable[Dict[str, Any]], slot: str) -> List[str]:
+    """The valid ids one message affirms for ``slot``, in order, without repeats."""
+    out: List[str] = []
+    for entity in entities:
+        if SLOT_OF_ENTITY.get(entity.get("entity", "")) != slot or entity.get("role") is not None:
+            continue
+        value = entity.get("value")
+        if value in _VALID[slot] and value not in out:
+            out.append(value)
+    return out

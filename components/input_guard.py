@@ -9,6 +9,8 @@ messages in a non-Latin script get the "English only" reply.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from typing import Optional
 
@@ -44,6 +46,23 @@ def input_issue(text: Optional[str], max_chars: int = MAX_MESSAGE_CHARS) -> Opti
     if letters and latin / len(letters) < 0.5:
         return NON_LATIN
     return None
+
+
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def strip_markup(text: str) -> str:
+    """The words of ``text`` without HTML tags or entities, for the classifier.
+
+    Markup carries no meaning for the question ("<b>is it safe?</b>"), and a
+    pasted script tag would only push the classifier off course. The tracker
+    keeps the original text; channels escape it when they show it.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def clip(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:

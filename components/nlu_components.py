@@ -94,6 +94,13 @@ class InputGuard(GraphComponent):
             text = message.get(TEXT)
             issue = input_guard.input_issue(text, self._max_chars)
             if issue is None:
+                cleaned = input_guard.strip_markup(text)
+                if cleaned != text:
+                    message.set(TEXT, cleaned)
+                    # Markup only ("<br>"): nothing left to classify.
+                    issue = input_guard.input_issue(cleaned, self._max_chars)
+                    if issue is not None:
+                        message.set(INPUT_ISSUE, issue, add_to_output=True)
                 continue
             message.set(INPUT_ISSUE, issue, add_to_output=True)
             if issue == input_guard.TOO_LONG:

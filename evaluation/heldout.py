@@ -78,14 +78,21 @@ def clinc_cases(per_intent: int = CLINC_VAL_PER_INTENT) -> List[NluCase]:
     ]
 
 
-def red_flag_cases() -> List[Dict[str, Any]]:
-    """The red-flag test table."""
-    return list(_load("red_flags.yml")["cases"])
+# red_flags.yml and slots.yml were looked at while the rules were tuned; the
+# blind_* tables were written later, by someone who never saw the rules, and
+# are only ever evaluated: their figures are the honest ones.
+RED_FLAG_TABLES = ("red_flags.yml", "blind_red_flags.yml")
+SLOT_TABLES = ("slots.yml", "blind_slots.yml")
 
 
-def slot_cases() -> List[Dict[str, Any]]:
-    """The slot-extraction test table."""
-    return list(_load("slots.yml")["cases"])
+def red_flag_cases(name: str = "red_flags.yml") -> List[Dict[str, Any]]:
+    """One red-flag test table."""
+    return list(_load(name)["cases"])
+
+
+def slot_cases(name: str = "slots.yml") -> List[Dict[str, Any]]:
+    """One slot-extraction test table."""
+    return list(_load(name)["cases"])
 
 
 def conversations() -> List[Dict[str, Any]]:

@@ -62,13 +62,15 @@ def slot_alternatives(cases: List[Dict[str, Any]]) -> Dict[str, Any]:
 def evaluate(model: str) -> Dict[str, Any]:
     """Runs every held-out check and returns the figures."""
     nlu = H.nlu_cases()
-    flags = H.red_flag_cases()
-    slots = H.slot_cases()
-    texts = [c.text for c in nlu] + [c["text"] for c in flags] + [c["text"] for c in slots]
-    parses = asyncio.run(parse_all(model, texts))
-    nlu_p = parses[: len(nlu)]
-    flag_p = parses[len(nlu) : len(nlu) + len(flags)]
-    slot_p = parses[len(nlu) + len(flags) :]
+    flag_tables = {name: H.red_flag_cases(name) for name in H.RED_FLAG_TABLES}
+    slot_tables = {name: H.slot_cases(name) for name in H.SLOT_TABLES}
+    texts = [c.text for c in nlu]
+    for table in [*flag_tables.values(), *slot_tables.values()]:
+        texts += [c["text"] for c in table]
+    parses = iter(asyncio.run(parse_all(model, texts)))
+    nlu_p = [next(parses) for _ in nlu]
+    flag_p = {name: [next(parses) for _ in table] for name, table in flag_tables.items()}
+    slot_p = {name: [next(parses) for _ in table] for name, table in slot_tables.items()}
 
     own = [(c, p["intent"]["name"]) for c, p in zip(nlu, nlu_p, strict=False) if c.source == "own"]
     own_cases = [c for c, _ in own]
@@ -78,13 +80,21 @@ def evaluate(model: str) -> Dict[str, Any]:
         "intent": H.intent_report([c.intent for c in own_cases], own_pred),
         "intent_by_style": H.accuracy_by(own_cases, own_pred, lambda c: c.style),
         "fallback_rate": sum(1 for p in own_pred if p == H.FALLBACK) / len(own_pred),
-        "emergency_model": H.emergency_report(flags, [p["intent"]["name"] == H.EMERGENCY for p in flag_p]),
-        "emergency_rules_only": H.emergency_report(flags, [bool(detect_red_flags(c["text"])) for c in flags]),
+        "emergency": {
+            name: {
+                "model": H.emergency_report(table, [p["intent"]["name"] == H.EMERGENCY for p in flag_p[name]]),
+                "rules_only": H.emergency_report(table, [bool(detect_red_flags(c["text"])) for c in table]),
+            }
+            for name, table in flag_tables.items()
+        },
         "emergency_on_nlu_set": sum(
             1 for c, p in zip(nlu, all_pred, strict=False) if p == H.EMERGENCY and c.intent != H.EMERGENCY
         ) / len(nlu),
-        "slots": H.slot_report(slots, [H.entity_sets(p["entities"]) for p in slot_p]),
-        "slot_alternatives": slot_alternatives(slots),
+        "slots": {
+            name: H.slot_report(table, [H.entity_sets(p["entities"]) for p in slot_p[name]])
+            for name, table in slot_tables.items()
+        },
+        "slot_alternatives": {name: slot_alternatives(table) for name, table in slot_tables.items()},
         "scope": H.scope_report(nlu, all_pred),
         "clinc_n": sum(1 for c in nlu if c.source == "clinc150"),
     }
@@ -101,26 +111,26 @@ def print_summary(r: Dict[str, Any]) -> None:
     for name, s in sorted(i["per_intent"].items()):
         print(f"    {name:<15} {H.fmt(s.precision)} {H.fmt(s.recall)} {H.fmt(s.f1)} {s.support}")
     print("  most frequent confusions:", i["confusions"].most_common(12))
-    for key in ("emergency_model", "emergency_rules_only"):
-        e = r[key]
-        print(f"\nEmergency ({key}): recall {H.fmt(e['recall'])} on {e['positives']}, "
-              f"false alarms {H.fmt(e['false_alarm_rate'])} on {e['negatives']}")
-        for t in e["misses"]:
-            print("  MISS:", t)
-        for t in e["false_alarms"]:
-            print("  FALSE ALARM:", t)
+    for table, variants in r["emergency"].items():
+        for variant, e in variants.items():
+            print(f"\nEmergency, {table}, {variant}: recall {H.fmt(e['recall'])} on {e['positives']}, "
+                  f"false alarms {H.fmt(e['false_alarm_rate'])} on {e['negatives']}")
+            for t in e["misses"]:
+                print("  MISS:", t)
+            for t in e["false_alarms"]:
+                print("  FALSE ALARM:", t)
     print(f"  emergency predicted for non-emergency held-out NLU sentences: {H.fmt(r['emergency_on_nlu_set'])}")
-    s = r["slots"]
-    print("\nSlots (P / R / F1):")
-    for key in ("all.symptoms", "all.risk_factors", "all.both", "negation.both"):
-        v = s[key]
-        print(f"  {key:<20} {H.fmt(v.precision)} {H.fmt(v.recall)} {H.fmt(v.f1)}")
-    print(f"  negation cases wrongly filling a slot: {s['negation_false_fills']} of {s['negation_cases']}")
-    for err in s["errors"]:
-        print("  SLOT ERROR:", err["text"], "expected", err["expected"], "got", err["got"])
-    print("  alternatives (F1 all / F1 negation cases / negation false fills):")
-    for name, v in r["slot_alternatives"].items():
-        print(f"    {name:<40} {H.fmt(v['f1'])} {H.fmt(v['negation_f1'])} {v['negation_false_fills']}")
+    for table, s in r["slots"].items():
+        print(f"\nSlots, {table} (P / R / F1):")
+        for key in ("all.symptoms", "all.risk_factors", "all.both", "negation.both"):
+            v = s[key]
+            print(f"  {key:<20} {H.fmt(v.precision)} {H.fmt(v.recall)} {H.fmt(v.f1)}")
+        print(f"  negation cases wrongly filling a slot: {s['negation_false_fills']} of {s['negation_cases']}")
+        for err in s["errors"]:
+            print("  SLOT ERROR:", err["text"], "expected", err["expected"], "got", err["got"])
+        print("  alternatives (F1 all / F1 negation cases / negation false fills):")
+        for name, v in r["slot_alternatives"][table].items():
+            print(f"    {name:<40} {H.fmt(v['f1'])} {H.fmt(v['negation_f1'])} {v['negation_false_fills']}")
     sc = r["scope"]
     print(f"\nOut of scope (n={sc['oos_n']}, incl. {r['clinc_n']} CLINC150 validation): "
           f"rejection {H.fmt(sc['oos_rejection'])}, "
