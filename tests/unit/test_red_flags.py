@@ -19,10 +19,6 @@ FLAGS = (
 )
 
 
-def _gap(reason: str):
-    return pytest.mark.xfail(reason=f"BUG: {reason}", strict=True)
-
-
 EMERGENCIES = [
     # chest_pain
     pytest.param("chest_pain", "I have crushing pain in my chest right now", id="chest-crushing"),
@@ -49,10 +45,6 @@ EMERGENCIES = [
         "breathing",
         "her lips are turning blue",
         id="breathing-lips-are-turning-blue",
-        marks=_gap(
-            "breathing pattern 'lips (are |turning |went )?(blue|purple)' allows only one word between "
-            "'lips' and the colour, so 'lips are turning blue' is missed"
-        ),
     ),
     # stroke
     pytest.param("stroke", "my face is drooping on the left", id="stroke-face-drooping"),
@@ -87,10 +79,6 @@ EMERGENCIES = [
         "saddle_numbness",
         "since this morning I can't feel my groin",
         id="saddle-cannot-feel-my-groin",
-        marks=_gap(
-            "saddle_numbness needs a preposition ('cannot feel ... in/around/between ... groin'); "
-            "'I can't feel my groin' is missed"
-        ),
     ),
     # fever_back_pain
     pytest.param("fever_back_pain", "I have a fever and my lower back is killing me", id="fever-lower-back"),
@@ -122,10 +110,6 @@ EMERGENCIES = [
         "self_harm",
         "I'm thinking of taking my own life",
         id="self-harm-taking-my-own-life",
-        marks=_gap(
-            "self_harm pattern 'take (my|his|her) (own )?life' has no 'taking'/'took' forms, "
-            "so 'thinking of taking my own life' is missed"
-        ),
     ),
 ]
 
