@@ -1,0 +1,84 @@
+"""The held-out quality figures of a trained model (shared by tests and scripts)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
+
+from components.medical_entities import Lexicon, affirmed_ids, analyse, build_pipeline
+from components.red_flags import detect_red_flags
+from evaluation import heldout as H
+
+
+async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+    """Parses every text with the trained model, in one process."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    return [await agent.parse_message(t) for t in texts]
+
+
+def slot_alternatives(cases: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Slot F1 of the lemma rules against exact-form rules and no negation handling."""
+    lexicon = Lexicon.load()
+    lemma_nlp, exact_nlp = build_pipeline(lexicon), build_pipeline(lexicon, attr="LOWER")
+    no_negation = Lexicon({**lexicon.spec, "negation_cues": [], "effect_cues": []})
+    variants = {
+        "spaCy lemma rules + negation (ours)": lambda t: analyse(t, lemma_nlp, lexicon),
+        "exact word forms + negation": lambda t: analyse(t, exact_nlp, lexicon),
+        "spaCy lemma rules, no negation": lambda t: analyse(t, lemma_nlp, no_negation),
+    }
+    out = {}
+    for name, fn in variants.items():
+        predicted = []
+        for case in cases:
+            mentions = fn(case["text"])
+            predicted.append(
+                {"symptoms": set(affirmed_ids(mentions, "symptom")),
+                 "risk_factors": set(affirmed_ids(mentions, "risk_factor"))}
+            )
+        report = H.slot_report(cases, predicted)
+        out[name] = {"f1": report["all.both"].f1, "negation_f1": report["negation.both"].f1,
+                     "negation_false_fills": report["negation_false_fills"]}
+    return out
+
+
+def evaluate(model: str) -> Dict[str, Any]:
+    """Runs every held-out check and returns the figures."""
+    nlu = H.nlu_cases()
+    flag_tables = {name: H.red_flag_cases(name) for name in H.RED_FLAG_TABLES}
+    slot_tables = {name: H.slot_cases(name) for name in H.SLOT_TABLES}
+    texts = [c.text for c in nlu]
+    for table in [*flag_tables.values(), *slot_tables.values()]:
+        texts += [c["text"] for c in table]
+    parses = iter(asyncio.run(parse_all(model, texts)))
+    nlu_p = [next(parses) for _ in nlu]
+    flag_p = {name: [next(parses) for _ in table] for name, table in flag_tables.items()}
+    slot_p = {name: [next(parses) for _ in table] for name, table in slot_tables.items()}
+
+    own = [(c, p["intent"]["name"]) for c, p in zip(nlu, nlu_p, strict=False) if c.source == "own"]
+    own_cases = [c for c, _ in own]
+    own_pred = [p for _, p in own]
+    all_pred = [p["intent"]["name"] for p in nlu_p]
+    return {
+        "intent": H.intent_report([c.intent for c in own_cases], own_pred),
+        "intent_by_style": H.accuracy_by(own_cases, own_pred, lambda c: c.style),
+        "fallback_rate": sum(1 for p in own_pred if p == H.FALLBACK) / len(own_pred),
+        "emergency": {
+            name: {
+                "model": H.emergency_report(table, [p["intent"]["name"] == H.EMERGENCY for p in flag_p[name]]),
+                "rules_only": H.emergency_report(table, [bool(detect_red_flags(c["text"])) for c in table]),
+            }
+            for name, table in flag_tables.items()
+        },
+        "emergency_on_nlu_set": sum(
+            1 for c, p in zip(nlu, all_pred, strict=False) if p == H.EMERGENCY and c.intent != H.EMERGENCY
+        ) / len(nlu),
+        "slots": {
+            name: H.slot_report(table, [H.entity_sets(p["entities"]) for p in slot_p[name]])
+            for name, table in slot_tables.items()
+        },
+        "slot_alternatives": {name: slot_alternatives(table) for name, table in slot_tables.items()},
+        "scope": H.scope_report(nlu, all_pred),
+        "clinc_n": sum(1 for c in nlu if c.source == "clinc150"),
+    }
