@@ -31,6 +31,7 @@ _CONTRACTIONS = [
 # "dont", "doesnt", "didnt" typed without an apostrophe.
 _BARE_NEGATIONS = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should)nt\b")
 _PUNCT_KEEP = ".,;!?"
+_NO_ANSWERS = {"no", "nope", "nah", "not", "never", "none"}
 
 
 def normalise(text: str) -> str:
@@ -61,7 +62,9 @@ class RedFlagMatch:
 class _Flag:
     name: str
     description: str
-    groups: Tuple[Tuple[re.Pattern[str], ...], ...]
+    # Alternatives, each a tuple of groups that must all match (a group
+    # matches when any of its patterns does).
+    alternatives: Tuple[Tuple[Tuple[re.Pattern[str], ...], ...], ...]
 
 
 class RedFlagRules:
@@ -73,11 +76,11 @@ class RedFlagRules:
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         flags = []
         for name, rule in spec["flags"].items():
+            # Each alternative is a list of groups that must all match.
+            alternatives = [((self._compile(p),),) for p in rule.get("any_of", [])]
             if "all_of" in rule:
-                groups = tuple(tuple(self._compile(p) for p in g) for g in rule["all_of"])
-            else:
-                groups = (tuple(self._compile(p) for p in rule["any_of"]),)
-            flags.append(_Flag(name, rule["description"], groups))
+                alternatives.append(tuple(tuple(self._compile(p) for p in g) for g in rule["all_of"]))
+            flags.append(_Flag(name, rule["description"], tuple(alternatives)))
         self.flags: Tuple[_Flag, ...] = tuple(flags)
 
     @staticmethod
@@ -108,12 +111,18 @@ class RedFlagRules:
                     return True
         return False
 
+    @staticmethod
+    def _answered_no(text: str, end: int) -> bool:
+        """Whether the mention is asked and answered "no": "chest pain? no"."""
+        after = text[end:].split()[:2]
+        return len(after) == 2 and after[0] == "?" and after[1] in _NO_ANSWERS
+
     def _first_unnegated(
         self, text: str, patterns: Sequence[re.Pattern[str]]
     ) -> Optional[str]:
         for pattern in patterns:
             for m in pattern.finditer(text):
-                if not self._negated(text, m.start()):
+                if not self._negated(text, m.start()) and not self._answered_no(text, m.end()):
                     return m.group(0)
         return None
 
@@ -122,14 +131,16 @@ class RedFlagRules:
         norm = normalise(text)
         found = []
         for flag in self.flags:
-            matched = []
-            for group in flag.groups:
-                hit = self._first_unnegated(norm, group)
-                if hit is None:
+            for groups in flag.alternatives:
+                matched = []
+                for group in groups:
+                    hit = self._first_unnegated(norm, group)
+                    if hit is None:
+                        break
+                    matched.append(hit)
+                else:
+                    found.append(RedFlagMatch(flag.name, flag.description, tuple(matched)))
                     break
-                matched.append(hit)
-            else:
-                found.append(RedFlagMatch(flag.name, flag.description, tuple(matched)))
         return found
 
     def negated_flags(self, text: str) -> List[str]:
@@ -140,7 +151,7 @@ class RedFlagRules:
             flag.name
             for flag in self.flags
             if flag.name not in affirmed
-            and any(p.search(norm) for group in flag.groups for p in group)
+            and any(p.search(norm) for groups in flag.alternatives for group in groups for p in group)
         ]
 
 
