@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import input_guard
 from components.medical_entities import default_lexicon, find_mentions
-from components.red_flags import detect_red_flags, negated_red_flags
+from components.red_flags import benign_context, detect_red_flags, negated_red_flags
 
 logger = logging.getLogger(__name__)
 
@@ -169,10 +169,10 @@ class SafetyOverride(GraphComponent):
     """Decides `emergency`, and gives bad input its own intent.
 
     The red-flag rules decide first. The classifier's own `emergency` guess is
-    kept only when it is confident and the rules found no negated red flag
-    ("no chest pain, just a stiff neck"); otherwise the next intent takes its
-    place. Runs last, so neither the classifier nor the fallback can overrule
-    a red flag.
+    kept only when it is confident, the rules found no negated red flag ("no
+    chest pain, just a stiff neck") and nothing names an ordinary cause ("heavy
+    legs after leg day"); otherwise the next intent takes its place. Runs
+    last, so neither the classifier nor the fallback can overrule a red flag.
     """
 
     @staticmethod
@@ -213,8 +213,8 @@ class SafetyOverride(GraphComponent):
 
     def _check_classifier_emergency(self, message: Message) -> None:
         confidence = message.get(INTENT).get(PREDICTED_CONFIDENCE_KEY) or 0.0
-        negated = negated_red_flags(message.get(TEXT) or "")
-        if confidence >= self._threshold and not negated:
+        text = message.get(TEXT) or ""
+        if confidence >= self._threshold and not negated_red_flags(text) and not benign_context(text):
             logger.info("Classifier emergency (%.2f) without a rule match", confidence)
             message.set(RED_FLAGS, [{"flag": "classifier", "confidence": confidence}], add_to_output=True)
             return

@@ -32,6 +32,9 @@ _CONTRACTIONS = [
 _BARE_NEGATIONS = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should)nt\b")
 _PUNCT_KEEP = ".,;!?"
 _NO_ANSWERS = {"no", "nope", "nah", "not", "never", "none"}
+# A new subject after a negation starts a new clause, even without a comma:
+# "if it doesn't I'm going to end my life" is not a negated mention.
+_SUBJECTS = {"i", "he", "she", "we", "they", "you"}
 
 
 def normalise(text: str) -> str:
@@ -74,6 +77,7 @@ class RedFlagRules:
         self.window = int(spec.get("negation_window", 4))
         self.cues = [normalise(c).split() for c in spec["negation_cues"]]
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
+        self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
         flags = []
         for name, rule in spec["flags"].items():
             # Each alternative is a list of groups that must all match.
@@ -107,7 +111,7 @@ class RedFlagRules:
         window = clause[-self.window :] if self.window else []
         for i in range(len(window)):
             for cue in self.cues:
-                if window[i : i + len(cue)] == cue:
+                if window[i : i + len(cue)] == cue and not _SUBJECTS & set(window[i + len(cue) :]):
                     return True
         return False
 
@@ -143,6 +147,11 @@ class RedFlagRules:
                     break
         return found
 
+    def benign_context(self, text: str) -> List[str]:
+        """Words of an ordinary cause in ``text`` ("after the gym")."""
+        norm = normalise(text)
+        return [p.pattern for p in self.benign if p.search(norm)]
+
     def negated_flags(self, text: str) -> List[str]:
         """Flags that ``text`` mentions only negated ("no chest pain")."""
         norm = normalise(text)
@@ -164,6 +173,11 @@ def default_rules() -> RedFlagRules:
 def detect_red_flags(text: str) -> List[RedFlagMatch]:
     """Red flags in ``text`` according to the project's rules."""
     return default_rules().detect(text)
+
+
+def benign_context(text: str) -> List[str]:
+    """Ordinary-cause words in ``text`` that veto a classifier-only emergency."""
+    return default_rules().benign_context(text)
 
 
 def negated_red_flags(text: str) -> List[str]:

@@ -207,9 +207,12 @@ def scope_report(cases: Sequence[NluCase], predicted: Sequence[str]) -> Dict[str
     rejected = [c for c, p in oos if p == OUT_OF_SCOPE]
     answered_as_topic = [c.text for c, p in oos if p in TOPIC_INTENTS]
     wrongly_rejected = [c.text for c, p in in_scope if p == OUT_OF_SCOPE]
+    article_answers = set(TOPIC_INTENTS) | {"not_covered"}
     return {
         "oos_n": len(oos),
         "oos_rejection": len(rejected) / len(oos) if oos else 0.0,
+        # The user-facing question: did an off-topic query get an article answer?
+        "oos_no_article_answer": sum(1 for _, p in oos if p not in article_answers) / len(oos) if oos else 0.0,
         "oos_sent_to_did_you_mean": sum(1 for _, p in oos if p == FALLBACK),
         "oos_answered_as_topic": answered_as_topic,
         "in_scope_n": len(in_scope),

@@ -57,7 +57,7 @@ def print_summary(r: Dict[str, Any]) -> None:
             print(f"    {name:<40} {H.fmt(v['f1'])} {H.fmt(v['negation_f1'])} {v['negation_false_fills']}")
     sc = r["scope"]
     print(f"\nOut of scope (n={sc['oos_n']}, incl. {r['clinc_n']} CLINC150 validation): "
-          f"rejection {H.fmt(sc['oos_rejection'])}, "
+          f"rejection {H.fmt(sc['oos_rejection'])}, no article answer {H.fmt(sc['oos_no_article_answer'])}, "
           f"sent to did-you-mean {sc['oos_sent_to_did_you_mean']}; in-scope kept {H.fmt(sc['in_scope_kept'])} "
           f"(n={sc['in_scope_n']})")
     for t in sc["oos_answered_as_topic"]:

@@ -11,7 +11,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evaluation.clinc import ROOT, read_split, sample
 
-PER_INTENT = 6
+PER_INTENT = 10
 OOS_EXTRA = 60
 OUT = ROOT / "data" / "nlu" / "clinc.yml"
 

@@ -1,0 +1,60 @@
+"""SafetyOverride: red-flag rules win; the classifier's own `emergency` is vetted."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.nlu_components import InputGuard, SafetyOverride
+
+
+def classified(text: str, ranking: List[Tuple[str, float]], issue: Optional[str] = None) -> Message:
+    message = Message(data={"text": text})
+    intents = [{"name": n, "confidence": c} for n, c in ranking]
+    message.set("intent", intents[0], add_to_output=True)
+    message.set("intent_ranking", intents, add_to_output=True)
+    if issue:
+        message.set("input_issue", issue, add_to_output=True)
+    return message
+
+
+def run(message: Message) -> Message:
+    return SafetyOverride({"classifier_emergency_threshold": 0.8}).process([message])[0]
+
+
+@pytest.mark.parametrize(
+    "text, ranking, expected",
+    [
+        pytest.param("my arm went numb on one side, is that a trigger point?", [("trigger_points", 0.97)],
+                     "emergency", id="rule beats a confident topic"),
+        pytest.param("I have crushing chest pain", [("nlu_fallback", 0.35), ("risks", 0.3)],
+                     "emergency", id="rule beats the fallback"),
+        pytest.param("my whole body feels wrong and I am scared", [("emergency", 0.93), ("inform", 0.05)],
+                     "emergency", id="confident classifier kept"),
+        pytest.param("something feels off", [("emergency", 0.6), ("inform", 0.3)],
+                     "inform", id="unsure classifier demoted"),
+        pytest.param("no chest pain, just a stiff neck", [("emergency", 0.95), ("inform", 0.04)],
+                     "inform", id="negated red flag vetoes the classifier"),
+        pytest.param("legs feel heavy and dead after leg day", [("emergency", 0.95), ("inform", 0.04)],
+                     "inform", id="ordinary cause vetoes the classifier"),
+        pytest.param("what are the risks", [("risks", 0.99)], "risks", id="ordinary question untouched"),
+    ],
+)
+def test_intent_after_override(text: str, ranking: List[Tuple[str, float]], expected: str) -> None:
+    message = run(classified(text, ranking))
+    assert message.get("intent")["name"] == expected
+    if expected == "emergency":
+        assert message.get("red_flags"), "an emergency always says why"
+
+
+def test_input_problem_gets_its_intent_unless_there_is_a_red_flag() -> None:
+    assert run(classified("😀😀", [("greet", 0.5)], issue="no_text")).get("intent")["name"] == "unclear_input"
+    long_with_flag = "x " * 600 + "and I want to kill myself"
+    guard = InputGuard({"max_chars": 1000})
+    message = guard.process([Message(data={"text": long_with_flag})])[0]
+    message.set("intent", {"name": "greet", "confidence": 0.9})
+    message.set("intent_ranking", [{"name": "greet", "confidence": 0.9}])
+    assert len(message.get("text")) == 1000, "the classifier sees clipped text"
+    assert run(message).get("intent")["name"] == "emergency", "red flags are read in the whole text"
