@@ -7,9 +7,6 @@ action server and the SQLite tracker store.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Iterator
-
 import httpx
 import pytest
 
@@ -17,23 +14,6 @@ from evaluation.heldout import conversations
 from evaluation.live import Client, Servers, last_turn, run_conversation
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    s = Servers(workdir=Path(tmp_path_factory.mktemp("live")), extra_env={"EMERGENCY_NUMBER": "999"})
-    s.start_actions()
-    s.start_rasa()
-    try:
-        s.wait_until_ready()
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def client(servers: Servers) -> Client:
-    return Client(servers.url, servers.token)
 
 
 def new_sender() -> str:

@@ -1,0 +1,27 @@
+"""One pair of live servers shared by the integration tests of a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from evaluation.live import Client, Servers
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    s = Servers(workdir=Path(tmp_path_factory.mktemp("live")), extra_env={"EMERGENCY_NUMBER": "999"})
+    s.start_actions()
+    s.start_rasa()
+    try:
+        s.wait_until_ready()
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def client(servers: Servers) -> Client:
+    return Client(servers.url, servers.token)

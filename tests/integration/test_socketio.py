@@ -1,0 +1,74 @@
+"""The website's socket.io channel: origin allow-list, replies, session persistence."""
+
+from __future__ import annotations
+
+import queue
+import uuid
+
+import pytest
+import socketio
+
+from evaluation.live import Client, Servers
+
+pytestmark = pytest.mark.integration
+
+
+def connect(servers: Servers, origin: str) -> socketio.Client:
+    sio = socketio.Client(reconnection=False)
+    # The polling transport: python-engineio's websocket client does not work
+    # with Rasa's aiohttp pin (team notes); the server side is the same.
+    sio.connect(servers.url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+    return sio
+
+
+def ask(sio: socketio.Client, session_id: str, text: str, replies: "queue.Queue[dict]") -> list:
+    sio.emit("user_uttered", {"message": text, "session_id": session_id})
+    got = [replies.get(timeout=30)]
+    while True:
+        try:
+            got.append(replies.get(timeout=1.5))
+        except queue.Empty:
+            return got
+
+
+def open_session(servers: Servers, session_id: str) -> "tuple[socketio.Client, queue.Queue[dict]]":
+    sio = connect(servers, "http://localhost:8080")
+    replies: "queue.Queue[dict]" = queue.Queue()
+    confirmed: "queue.Queue[str]" = queue.Queue()
+    sio.on("bot_uttered", replies.put)
+    sio.on("session_confirm", confirmed.put)
+    sio.emit("session_request", {"session_id": session_id})
+    assert confirmed.get(timeout=10) == session_id
+    return sio, replies
+
+
+def test_a_foreign_origin_is_refused(servers: Servers) -> None:
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(servers, "https://evil.example")
+
+
+def test_answers_and_keeps_the_conversation_across_a_reconnect(servers: Servers, client: Client) -> None:
+    session_id = uuid.uuid4().hex
+    sio, replies = open_session(servers, session_id)
+    first = ask(sio, session_id, "what is myofascial release?", replies)
+    assert "can't diagnose" in first[0]["text"]
+    assert "From:" in first[-1]["text"]
+    assert any(b["payload"] == "/more_detail" for b in first[-1].get("quick_replies") or first[-1].get("buttons", []))
+    sio.disconnect()
+
+    sio, replies = open_session(servers, session_id)  # a page reload: same session id
+    more = ask(sio, session_id, "tell me more", replies)
+    assert "Most sessions happen as part of a massage therapy appointment" in " ".join(r["text"] for r in more)
+    sio.disconnect()
+    users = [e["text"] for e in client.tracker(session_id)["events"] if e["event"] == "user"]
+    assert users == ["what is myofascial release?", "tell me more"]
+
+
+def test_malformed_events_are_dropped_and_the_channel_keeps_working(servers: Servers) -> None:
+    session_id = uuid.uuid4().hex
+    sio, replies = open_session(servers, session_id)
+    for bad in ["just a string", 42, {"message": 7, "session_id": session_id}, {"message": "x", "session_id": ["a"]}]:
+        sio.emit("user_uttered", bad)
+    answer = ask(sio, session_id, "what are trigger points?", replies)
+    assert "distinct spots" in " ".join(r["text"] for r in answer)
+    sio.disconnect()
