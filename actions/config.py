@@ -19,6 +19,7 @@ _ENV_OVERRIDES = {
     "clinic_email": "CLINIC_EMAIL",
     "clinic_hours": "CLINIC_HOURS",
     "emergency_number": "EMERGENCY_NUMBER",
+    "retention_days": "RETENTION_DAYS",
 }
 
 
@@ -31,6 +32,7 @@ class ClinicSettings:
     clinic_email: str
     clinic_hours: str
     emergency_number: str
+    retention_days: str
 
     def as_slots(self) -> Dict[str, str]:
         """The settings as slot name to value (the slots share the names)."""

@@ -1,0 +1,104 @@
+"""The assistant behind its real servers: start-up, memory, held-out dialogues, load."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+import httpx
+
+from evaluation.heldout import conversations
+from evaluation.live import MODEL, Client, Servers, run_conversation
+
+from bench.load import LevelResult, floor_request, new_run_id, run_level, webhook_request
+from bench.machine import tree_rss_mb
+
+WARMUP_MESSAGES = 20
+
+
+def run_live(
+    messages: Sequence[str],
+    users: Sequence[int],
+    duration_s: float,
+    floor_duration_s: float,
+    n_conversations: int = 0,
+    model: Path = MODEL,
+) -> Dict[str, Any]:
+    """Starts both servers, measures, stops them; every figure of the live part."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    servers = Servers(workdir=workdir, model=model)
+    out: Dict[str, Any] = {"workdir": str(workdir)}
+    try:
+        t0 = time.monotonic()
+        servers.start_actions()
+        rasa = servers.start_rasa()
+        actions = servers.processes[0]
+        out["ready_s"] = servers.wait_until_ready()
+        client = Client(servers.url, servers.token)
+        first = client.send(f"bench-first-{uuid.uuid4().hex[:8]}", messages[0])
+        out["first_answer_s"] = time.monotonic() - t0
+        out["first_answer_ok"] = bool(first)
+
+        def rss() -> Dict[str, float]:
+            return {"rasa": tree_rss_mb(rasa.pid), "actions": tree_rss_mb(actions.pid)}
+
+        out["rss_after_start_mb"] = rss()
+        # Warm-up: every kind of path once (channel, NLU, policies, action server, SQLite).
+        for i in range(WARMUP_MESSAGES):
+            client.send(f"bench-warm-{uuid.uuid4().hex[:8]}", messages[i % len(messages)])
+        out["rss_after_warmup_mb"] = rss()
+
+        out["conversations"] = dialogues(client, n_conversations)
+        out["load"] = asyncio.run(load_levels(servers.url, messages, users, duration_s, floor_duration_s, rss))
+        out["rss_after_load_mb"] = rss()
+        return out
+    finally:
+        servers.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def dialogues(client: Client, limit: int = 0) -> Dict[str, Any]:
+    """The held-out multi-turn conversations: turn accuracy and whole-conversation success."""
+    convs = conversations()
+    if limit:
+        convs = convs[:limit]
+    per_conv: List[Dict[str, Any]] = []
+    for conv in convs:
+        results = run_conversation(client, conv, f"bench-conv-{uuid.uuid4().hex[:10]}")
+        per_conv.append({
+            "name": conv["name"], "turns": len(results), "ok_turns": sum(r.ok for r in results),
+            "failures": [{"user": r.user, "problems": r.problems} for r in results if not r.ok],
+        })
+    turns = sum(c["turns"] for c in per_conv)
+    ok_turns = sum(c["ok_turns"] for c in per_conv)
+    return {
+        "n_conversations": len(per_conv),
+        "n_turns": turns,
+        "turn_accuracy": ok_turns / turns if turns else 0.0,
+        "conversation_success": sum(c["ok_turns"] == c["turns"] for c in per_conv) / len(per_conv)
+        if per_conv else 0.0,
+        "per_conversation": per_conv,
+    }
+
+
+async def load_levels(
+    url: str, messages: Sequence[str], users: Sequence[int], duration_s: float, floor_duration_s: float,
+    rss: Any,
+) -> List[LevelResult]:
+    """The HTTP floor, then the webhook, at each number of concurrent users."""
+    run_id = new_run_id()
+    async with httpx.AsyncClient(timeout=10) as warm:
+        for _ in range(20):
+            await warm.get(f"{url}/webhooks/rest/")
+    results = []
+    for n in users:
+        results.append(await run_level("floor: GET /webhooks/rest/", floor_request(url), n, floor_duration_s, rss))
+    for n in users:
+        results.append(await run_level("POST /webhooks/rest/webhook", webhook_request(url, messages, run_id),
+                                       n, duration_s, rss))
+    return results

@@ -1,0 +1,1 @@
+"""Privacy features: log redaction (`privacy.redaction`) and data retention (`privacy.retention`)."""

@@ -1,0 +1,76 @@
+"""Shared pieces of the reliability tests: servers that can be killed, tracker readers."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+from evaluation.live import Servers
+
+DISCLAIMER_MARK = "not a substitute for a clinician"
+
+
+class KillableServers(Servers):
+    """`Servers` whose Rasa server can be SIGKILLed and started again on the same database."""
+
+    rasa_proc: Optional[subprocess.Popen] = None
+
+    def start_rasa(self) -> subprocess.Popen:
+        self.rasa_proc = super().start_rasa()
+        return self.rasa_proc
+
+    def kill_rasa(self, timeout: float = 20.0) -> int:
+        """SIGKILLs the Rasa server (no clean shutdown) and returns its exit code."""
+        proc = self.rasa_proc
+        assert proc is not None and proc.poll() is None, "the Rasa server is not running"
+        proc.send_signal(signal.SIGKILL)
+        code = proc.wait(timeout=timeout)
+        # `wait_until_ready` fails on any exited process it knows of: forget this one.
+        self.processes.remove(proc)
+        self.rasa_proc = None
+        return code
+
+
+@contextmanager
+def running_servers(workdir: Path, timeout: float = 180.0, **extra_env: str) -> Iterator[KillableServers]:
+    """Action server and Rasa server on free ports, SQLite store in `workdir`; stopped on exit."""
+    s = KillableServers(workdir=workdir, extra_env=dict(extra_env))
+    s.start_actions()
+    s.start_rasa()
+    try:
+        s.wait_until_ready(timeout=timeout)
+        yield s
+    finally:
+        s.stop()
+
+
+def user_events(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return [e for e in tracker.get("events", []) if e.get("event") == "user"]
+
+
+def user_texts(tracker: Dict[str, Any]) -> List[str]:
+    return [e.get("text") for e in user_events(tracker)]
+
+
+def turns_without_bot_reply(tracker: Dict[str, Any]) -> List[str]:
+    """Texts of user events that no bot event follows before the next user event."""
+    missing: List[str] = []
+    current: Optional[str] = None
+    answered = True
+    for e in tracker.get("events", []):
+        if e.get("event") == "user":
+            if not answered:
+                missing.append(str(current))
+            current, answered = e.get("text"), False
+        elif e.get("event") == "bot":
+            answered = True
+    if not answered:
+        missing.append(str(current))
+    return missing
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return " ".join(r.get("text") or "" for r in replies)
