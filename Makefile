@@ -19,7 +19,7 @@ export SANIC_REQUEST_MAX_SIZE := 65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data clean
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any pred
 
 evaluate: $(MODEL) ## Held-out quality report (intents, emergencies, slots, out of scope)
 	$(BIN)/python scripts/evaluate.py --model $(MODEL) --json reports/quality.json
+
+triage-report: $(VENV)/.installed ## Print the stored triage records and write reports/triage_records.csv
+	$(BIN)/python scripts/triage_report.py
 
 clean: ## Remove the model, the spaCy build and test output (keeps .venv and var/)
 	rm -rf models build results .rasa

@@ -12,7 +12,8 @@ from evaluation.live import Client, Servers
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    s = Servers(workdir=Path(tmp_path_factory.mktemp("live")), extra_env={"EMERGENCY_NUMBER": "999"})
+    workdir = Path(tmp_path_factory.mktemp("live"))
+    s = Servers(workdir=workdir, extra_env={"EMERGENCY_NUMBER": "999", "TRIAGE_DB": str(workdir / "tracker.db")})
     s.start_actions()
     s.start_rasa()
     try:
