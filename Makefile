@@ -19,7 +19,7 @@ export SANIC_REQUEST_MAX_SIZE := 65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report clean
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -55,10 +55,12 @@ run: $(MODEL) ## Start the action server and the Rasa server (REST + socket.io)
 	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
 	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
 	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
-	$(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions & actions_pid=$$!; \
+	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
+	  --logging-config-file privacy/logging.yml & actions_pid=$$!; \
 	trap 'kill $$actions_pid 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
-	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)"
+	PYTHONPATH=$(CURDIR) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)" \
+	  --logging-config-file privacy/logging.yml
 
 test: $(MODEL) lint validate ## Lint, validate data, run pytest and the conversation tests
 	$(BIN)/python -m pytest
@@ -81,6 +83,13 @@ conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any pred
 
 evaluate: $(MODEL) ## Held-out quality report (intents, emergencies, slots, out of scope)
 	$(BIN)/python scripts/evaluate.py --model $(MODEL) --json reports/quality.json
+
+purge: $(VENV)/.installed ## Delete conversations and triage records older than DAYS days (default: RETENTION_DAYS, else config/clinic.yml)
+	$(BIN)/python scripts/retention.py purge $${DAYS:+--days "$$DAYS"} $${DB:+--db "$$DB"}
+
+forget: $(VENV)/.installed ## Delete every stored event and triage record of one conversation: make forget SENDER=<sender id>
+	@[ -n "$$SENDER" ] || { echo "usage: make forget SENDER=<sender id> [DB=path]" >&2; exit 2; }
+	$(BIN)/python scripts/retention.py forget --sender "$$SENDER" $${DB:+--db "$$DB"}
 
 triage-report: $(VENV)/.installed ## Print the stored triage records and write reports/triage_records.csv
 	$(BIN)/python scripts/triage_report.py

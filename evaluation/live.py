@@ -19,6 +19,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "mfr.tar.gz"
+# The same redacting log set-up as `make run` (privacy/logging.yml).
+LOGGING_CONFIG = ROOT / "privacy" / "logging.yml"
 
 
 def free_port() -> int:
@@ -36,6 +38,8 @@ def server_env(**extra: str) -> Dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         SANIC_REQUEST_MAX_SIZE="65536",
+        # Rasa reads the logging config before it puts the cwd on sys.path.
+        PYTHONPATH=str(ROOT),
     )
     env.update(extra)
     return env
@@ -77,7 +81,8 @@ class Servers:
         log = open(self.workdir / "actions.log", "ab")
         self.processes.append(
             subprocess.Popen(
-                [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"],
+                [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions",
+                 "--logging-config-file", str(LOGGING_CONFIG)],
                 cwd=ROOT, env=server_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT,
             )
         )
@@ -90,7 +95,7 @@ class Servers:
                 str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
                 "--endpoints", str(self.write_endpoints()), "--credentials", "credentials.yml",
                 "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
-                "--cors", "http://localhost:8080",
+                "--cors", "http://localhost:8080", "--logging-config-file", str(LOGGING_CONFIG),
             ],
             cwd=ROOT, env=server_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT,
         )

@@ -15,8 +15,10 @@ its recent ones. Rasa loads a conversation from its stored events on every
 message, so a running server needs no restart.
 
 Settings are read when a command runs, never at import: the default database
-is ``var/tracker.db`` under the repository root, the default age
-``RETENTION_DAYS`` from the environment, else 30 days.
+is ``var/tracker.db`` under the repository root; the default age is
+``RETENTION_DAYS`` from the environment, else ``retention_days`` in the clinic
+file (``CLINIC_CONFIG``, default ``config/clinic.yml``: the figure the
+assistant tells users), else 30 days.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = ROOT / "var" / "tracker.db"
 DEFAULT_RETENTION_DAYS = 30
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
+CLINIC_CONFIG_ENV = "CLINIC_CONFIG"
+DEFAULT_CLINIC_CONFIG = ROOT / "config" / "clinic.yml"
 SECONDS_PER_DAY = 86400
 
 # Table -> (sender column, time column).
@@ -66,16 +70,34 @@ class Deleted:
 
 
 def retention_days(environ: Optional[Mapping[str, str]] = None) -> int:
-    """Days to keep conversations: ``RETENTION_DAYS`` from the environment, else 30."""
+    """Days to keep conversations: ``RETENTION_DAYS``, else the clinic file's ``retention_days``, else 30."""
     env = os.environ if environ is None else environ
-    raw = (env.get(RETENTION_DAYS_ENV) or "").strip()
+    raw, source = (env.get(RETENTION_DAYS_ENV) or "").strip(), RETENTION_DAYS_ENV
+    if not raw:
+        clinic_file = Path(env.get(CLINIC_CONFIG_ENV) or DEFAULT_CLINIC_CONFIG)
+        raw, source = _clinic_retention_days(clinic_file), f"retention_days in {clinic_file}"
     if not raw:
         return DEFAULT_RETENTION_DAYS
     try:
         days = int(raw)
     except ValueError:
-        raise RetentionError(f"{RETENTION_DAYS_ENV} must be a whole number of days, not {raw!r}") from None
-    return check_days(days)
+        raise RetentionError(f"{source} must be a whole number of days, not {raw!r}") from None
+    return int(check_days(days))
+
+
+def _clinic_retention_days(path: Path) -> str:
+    """``retention_days`` from the clinic file, or "" when the file or the key is missing."""
+    import yaml  # only when a command runs
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            values = yaml.safe_load(f) or {}
+    except FileNotFoundError:
+        return ""
+    except (OSError, yaml.YAMLError) as error:
+        raise RetentionError(f"cannot read {path}: {error}") from error
+    value = values.get("retention_days") if isinstance(values, dict) else None
+    return "" if value is None else str(value).strip()
 
 
 def check_days(days: float) -> float:
@@ -124,6 +146,8 @@ def _delete(db_path: Path, where_for: Dict[str, Tuple[str, tuple]], dry_run: boo
                 else:
                     count = connection.execute(f'DELETE FROM "{table}" WHERE {where}', params).rowcount
                 result.rows[table] = int(count)
+            if len(absent) == len(where_for):
+                raise RetentionError(f"neither {' nor '.join(where_for)} is in this database")
         except BaseException:
             connection.execute("ROLLBACK")
             raise

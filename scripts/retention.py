@@ -4,7 +4,8 @@
     .venv/bin/python scripts/retention.py forget --sender ID [--db var/tracker.db] [--dry-run]
 
 `purge` deletes tracker events and triage records older than N days (default:
-RETENTION_DAYS from the environment, else 30); `forget` deletes every event
+RETENTION_DAYS from the environment, else retention_days in config/clinic.yml,
+else 30); `forget` deletes every event
 and triage record of one sender. Both run in one transaction and VACUUM the
 file afterwards. The default database is var/tracker.db in the repository,
 wherever the command is run from. Exit status: 0 done, 1 deleted but VACUUM
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from privacy import retention  # noqa: E402
+from privacy import retention
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -30,7 +32,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     purge = commands.add_parser("purge", help="delete events and triage records older than N days")
     purge.add_argument(
         "--days", type=float, default=None,
-        help=f"keep this many days (default: ${retention.RETENTION_DAYS_ENV} or {retention.DEFAULT_RETENTION_DAYS})",
+        help=f"keep this many days (default: ${retention.RETENTION_DAYS_ENV}, else retention_days in"
+        f" config/clinic.yml, else {retention.DEFAULT_RETENTION_DAYS})",
     )
     forget = commands.add_parser("forget", help="delete every event and triage record of one sender")
     forget.add_argument("--sender", required=True, help="the conversation's sender id")
@@ -52,9 +55,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.command == "purge":
             days = retention.retention_days() if args.days is None else retention.check_days(args.days)
-            cutoff = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() - days * 86400, timezone.utc)
+            now = time.time()
+            cutoff = datetime.fromtimestamp(now - days * retention.SECONDS_PER_DAY, timezone.utc)
             print(f"{args.db}: purging data older than {days:g} days (before {cutoff:%Y-%m-%d %H:%M} UTC)")
-            result = retention.purge(args.db, days=days, dry_run=args.dry_run)
+            result = retention.purge(args.db, days=days, now=now, dry_run=args.dry_run)
         else:
             print(f"{args.db}: forgetting sender {args.sender!r}")
             result = retention.forget(args.db, args.sender, dry_run=args.dry_run)
