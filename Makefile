@@ -45,7 +45,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from ../shared/datasets/clinc150 (train split)
 	$(BIN)/python scripts/make_clinc_training_data.py
 
-run: $(MODEL) ## Start the action server and the Rasa server (REST + socket.io)
+run: $(MODEL) ## Start the action server and the Rasa server (REST, socket.io, Telegram, phone)
 	@mkdir -p var
 	@token="$${RASA_AUTH_TOKEN:-}"; \
 	if [ -z "$$token" ]; then \
@@ -54,6 +54,7 @@ run: $(MODEL) ## Start the action server and the Rasa server (REST + socket.io)
 	echo "Talk to the assistant:"; \
 	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
 	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
+	if [ -n "$${TELEGRAM_TOKEN:-}" ]; then echo "  Telegram:  on, webhook $${TELEGRAM_WEBHOOK_URL:-not registered (TELEGRAM_WEBHOOK_URL unset)}"; else echo "  Telegram:  off (set TELEGRAM_TOKEN, see README)"; fi; \
 	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
 	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
 	  --logging-config-file privacy/logging.yml & actions_pid=$$!; \
