@@ -54,6 +54,7 @@ run: $(MODEL) ## Start the action server and the Rasa server (REST, socket.io, T
 	echo "Talk to the assistant:"; \
 	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
 	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
+	echo "  phone:     POST localhost:$(RASA_PORT)/webhooks/twilio_voice/webhook (Twilio Voice; set TWILIO_AUTH_TOKEN)"; \
 	if [ -n "$${TELEGRAM_TOKEN:-}" ]; then echo "  Telegram:  on, webhook $${TELEGRAM_WEBHOOK_URL:-not registered (TELEGRAM_WEBHOOK_URL unset)}"; else echo "  Telegram:  off (set TELEGRAM_TOKEN, see README)"; fi; \
 	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
 	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
