@@ -19,7 +19,7 @@ export SANIC_REQUEST_MAX_SIZE := 65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget clean
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -92,6 +92,11 @@ purge: $(VENV)/.installed ## Delete conversations and triage records older than 
 forget: $(VENV)/.installed ## Delete every stored event and triage record of one conversation: make forget SENDER=<sender id>
 	@[ -n "$$SENDER" ] || { echo "usage: make forget SENDER=<sender id> [DB=path]" >&2; exit 2; }
 	$(BIN)/python scripts/retention.py forget --sender "$$SENDER" $${DB:+--db "$$DB"}
+
+audit: ## pip-audit over requirements.lock (needs pypi.org's JSON API or api.osv.dev)
+	@[ -x .venv-audit/bin/pip-audit ] || { py=$$(scripts/find_python.sh) && $$py -m venv .venv-audit && \
+	  .venv-audit/bin/pip install --quiet --disable-pip-version-check "pip-audit==2.10.1"; }
+	.venv-audit/bin/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
 
 triage-report: $(VENV)/.installed ## Print the stored triage records and write reports/triage_records.csv
 	$(BIN)/python scripts/triage_report.py
