@@ -14,8 +14,9 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
-# Refuse request bodies over 64 KB before they reach the model.
-export SANIC_REQUEST_MAX_SIZE := 65536
+# Refuse request bodies over 64 KB before they reach the model. Only for the
+# Rasa server: the action server receives whole trackers, which grow longer.
+RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
@@ -60,7 +61,7 @@ run: $(MODEL) ## Start the action server and the Rasa server (REST, socket.io, T
 	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
 	  --logging-config-file privacy/logging.yml & actions_pid=$$!; \
 	trap 'kill $$actions_pid 2>/dev/null' EXIT INT TERM; \
-	PYTHONPATH=$(CURDIR) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	PYTHONPATH=$(CURDIR) $(RASA_BODY_LIMIT) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)" \
 	  --logging-config-file privacy/logging.yml
 

@@ -16,7 +16,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from channels.validation import MAX_BODY_BYTES, MAX_SENDER_CHARS
+from channels.validation import MAX_BODY_BYTES, MAX_SENDER_CHARS, is_encodable
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,9 @@ def event_problem(data: Any) -> Optional[str]:
     message = data.get("message", "")
     if not isinstance(message, str):
         return "message is not a string"
-    if len(message.encode("utf-8", "replace")) > MAX_BODY_BYTES:
+    if not is_encodable(message):
+        return "message is not valid Unicode text"
+    if len(message.encode("utf-8")) > MAX_BODY_BYTES:
         return "message too large"
     session_id = data.get("session_id")
     if session_id is not None and (not isinstance(session_id, str) or len(session_id) > MAX_SENDER_CHARS):

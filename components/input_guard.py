@@ -65,6 +65,15 @@ def strip_markup(text: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates (half emoji) replaced, so spaCy can read it."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def clip(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
     """The part of an over-long message that the classifier gets to see."""
     return text[:max_chars]

@@ -92,6 +92,11 @@ class InputGuard(GraphComponent):
         """Records the input problem, if any, and clips over-long text."""
         for message in messages:
             text = message.get(TEXT)
+            if text:
+                safe = input_guard.encodable(text)
+                if safe != text:
+                    message.set(TEXT, safe)
+                    text = safe
             issue = input_guard.input_issue(text, self._max_chars)
             if issue is None:
                 cleaned = input_guard.strip_markup(text)

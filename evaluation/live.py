@@ -37,7 +37,6 @@ def server_env(**extra: str) -> Dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
-        SANIC_REQUEST_MAX_SIZE="65536",
         # Rasa reads the logging config before it puts the cwd on sys.path.
         PYTHONPATH=str(ROOT),
     )
@@ -97,7 +96,10 @@ class Servers:
                 "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
                 "--cors", "http://localhost:8080", "--logging-config-file", str(LOGGING_CONFIG),
             ],
-            cwd=ROOT, env=server_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT,
+            # The body limit is for the Rasa server only: the action server
+            # receives whole trackers, which pass 64 KB in long conversations.
+            cwd=ROOT, env=server_env(SANIC_REQUEST_MAX_SIZE="65536", **self.extra_env),
+            stdout=log, stderr=subprocess.STDOUT,
         )
         self.processes.append(proc)
         return proc
