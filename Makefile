@@ -8,7 +8,10 @@ MODEL := models/mfr.tar.gz
 SPACY_PIPELINE := build/spacy_en_mfr/meta.json
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
-CORS_ORIGINS ?= http://localhost:8080
+WEB_PORT ?= 8080
+CORS_ORIGINS ?= http://localhost:$(WEB_PORT)
+# apt-get needs root; elsewhere sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -20,7 +23,7 @@ RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit clean
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -37,6 +40,14 @@ $(VENV)/.installed: requirements.lock
 $(SPACY_PIPELINE): $(VENV)/.installed nlu/lexicon.yml components/medical_entities.py scripts/build_spacy.py
 	$(BIN)/python scripts/build_spacy.py
 
+web: web/vendor/socket.io.min.js ## npm packages of the chat widget (npm ci in web/)
+
+web/vendor/socket.io.min.js: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+chromium: ## Debian's Chromium for the widget's browser test (apt-get)
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
 train: $(MODEL) ## Train the model (only when data, config or domain changed)
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -46,7 +57,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from ../shared/datasets/clinc150 (train split)
 	$(BIN)/python scripts/make_clinc_training_data.py
 
-run: $(MODEL) ## Start the action server and the Rasa server (REST, socket.io, Telegram, phone)
+run: $(MODEL) web ## Start the action server, the Rasa server (REST, socket.io, Telegram, phone) and the web chat page
 	@mkdir -p var
 	@token="$${RASA_AUTH_TOKEN:-}"; \
 	if [ -z "$$token" ]; then \
@@ -55,17 +66,19 @@ run: $(MODEL) ## Start the action server and the Rasa server (REST, socket.io, T
 	echo "Talk to the assistant:"; \
 	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
 	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
+	echo "  web chat:  http://localhost:$(WEB_PORT)/"; \
 	echo "  phone:     POST localhost:$(RASA_PORT)/webhooks/twilio_voice/webhook (Twilio Voice; set TWILIO_AUTH_TOKEN)"; \
 	if [ -n "$${TELEGRAM_TOKEN:-}" ]; then echo "  Telegram:  on, webhook $${TELEGRAM_WEBHOOK_URL:-not registered (TELEGRAM_WEBHOOK_URL unset)}"; else echo "  Telegram:  off (set TELEGRAM_TOKEN, see README)"; fi; \
 	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
 	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
 	  --logging-config-file privacy/logging.yml & actions_pid=$$!; \
-	trap 'kill $$actions_pid 2>/dev/null' EXIT INT TERM; \
-	PYTHONPATH=$(CURDIR) $(RASA_BODY_LIMIT) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	$(BIN)/python web/serve.py --port $(WEB_PORT) --server-url http://localhost:$(RASA_PORT) & web_pid=$$!; \
+	trap 'kill $$actions_pid $$web_pid 2>/dev/null' EXIT INT TERM; \
+	ALLOWED_ORIGINS="$${ALLOWED_ORIGINS:-$(CORS_ORIGINS)}" PYTHONPATH=$(CURDIR) $(RASA_BODY_LIMIT) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)" \
 	  --logging-config-file privacy/logging.yml
 
-test: $(MODEL) lint validate ## Lint, validate data, run pytest and the conversation tests
+test: $(MODEL) lint validate web chromium ## Lint, validate data, run pytest (with the web widget's browser test) and the conversation tests
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory conversation-tests
 

@@ -8,12 +8,13 @@ malformed events are dropped before they reach the stock handler.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels.validation import MAX_BODY_BYTES, MAX_SENDER_CHARS, is_encodable
@@ -50,6 +51,18 @@ def event_problem(data: Any) -> Optional[str]:
     return None
 
 
+class SafeSocketIOOutput(SocketIOOutput):
+    """The stock output, but custom payloads arrive as {"custom": ...}.
+
+    The stock `send_custom_json` passes the payload's keys to `emit()` as
+    keyword arguments, which raises for any payload (e.g. the handoff's).
+    """
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """Sends the payload under "custom" to the conversation's room."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
 class SafeSocketIOInput(SocketIOInput):
     """socket.io with an Origin allow-list and event validation."""
 
@@ -60,21 +73,41 @@ class SafeSocketIOInput(SocketIOInput):
         channel.origins = allowed_origins((credentials or {}).get("cors_allowed_origins"))  # type: ignore[attr-defined]
         return channel
 
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The output for messages sent outside a request (e.g. /conversations/.../execute)."""
+        return SafeSocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint with the Origin check switched on."""
         blueprint = super().blueprint(on_new_message)
         assert self.sio is not None
         # engine.io reads this list on every handshake; [] would mean "no check".
         self.sio.eio.cors_allowed_origins = getattr(self, "origins", DEFAULT_ORIGINS)
-        namespace = self.namespace or "/"
-        original = self.sio.handlers[namespace][self.user_message_evt]
+        sio = self.sio
 
         async def handle_message(sid: Text, data: Any) -> None:
             problem = event_problem(data)
             if problem:
                 logger.warning("Dropped a socket.io event: %s", problem)
                 return
-            await original(sid, data)
+            if self.session_persistence and not data.get("session_id"):
+                logger.warning("Dropped a socket.io message without session_id (send session_request first)")
+                return
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    logger.warning("Dropped a socket.io event: metadata is not JSON")
+                    return
+            message = UserMessage(
+                data.get("message", ""),
+                SafeSocketIOOutput(sio, self.bot_message_evt),
+                data["session_id"] if self.session_persistence else sid,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+            await on_new_message(message)
 
         self.sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return blueprint
