@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator, List, Optional
 
+from privacy.redaction import redact
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "var" / "tracker.db"
 TABLE = "triage_records"
@@ -61,10 +63,10 @@ class TriageRecord:
 
 
 def clip(text: Optional[str], limit: int = MAX_FREE_TEXT) -> Optional[str]:
-    """Free text as staff need it: one line, at most ``limit`` characters."""
+    """Free text as staff need it: one line, contact details redacted, at most ``limit`` characters."""
     if text is None:
         return None
-    text = " ".join(text.split())
+    text = redact(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
