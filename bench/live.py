@@ -8,7 +8,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import httpx
 
@@ -16,9 +17,18 @@ from evaluation.heldout import conversations
 from evaluation.live import MODEL, Client, Servers, run_conversation
 
 from bench.load import LevelResult, floor_request, new_run_id, run_level, webhook_request
-from bench.machine import tree_rss_mb
+from bench.machine import proc_cpu_s, tree, tree_rss_mb
 
 WARMUP_MESSAGES = 20
+
+
+@dataclass
+class Background:
+    """Our own background work (the stock peer's training): freeze it, let it go on, read its CPU time."""
+
+    pause: Callable[[], None] = lambda: None
+    resume: Callable[[], None] = lambda: None
+    cpu_s: Callable[[], float] = lambda: 0.0
 
 
 def run_live(
@@ -28,12 +38,20 @@ def run_live(
     floor_duration_s: float,
     n_conversations: int = 0,
     model: Path = MODEL,
+    background: Optional[Background] = None,
 ) -> Dict[str, Any]:
-    """Starts both servers, measures, stops them; every figure of the live part."""
+    """Starts both servers, measures, stops them; every figure of the live part.
+
+    Background work is frozen for start-up and the HTTP floor (sub-millisecond
+    figures); it goes on, at nice 19, during warm-up, conversations and the
+    webhook levels, whose table shows how much CPU it took.
+    """
+    bg = background or Background()
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     servers = Servers(workdir=workdir, model=model)
     out: Dict[str, Any] = {"workdir": str(workdir)}
     try:
+        bg.pause()
         t0 = time.monotonic()
         servers.start_actions()
         rasa = servers.start_rasa()
@@ -48,16 +66,22 @@ def run_live(
             return {"rasa": tree_rss_mb(rasa.pid), "actions": tree_rss_mb(actions.pid)}
 
         out["rss_after_start_mb"] = rss()
+        bg.resume()
         # Warm-up: every kind of path once (channel, NLU, policies, action server, SQLite).
         for i in range(WARMUP_MESSAGES):
             client.send(f"bench-warm-{uuid.uuid4().hex[:8]}", messages[i % len(messages)])
         out["rss_after_warmup_mb"] = rss()
 
+        def server_cpu() -> float:
+            return proc_cpu_s(tree(rasa.pid) + tree(actions.pid))
+
         out["conversations"] = dialogues(client, n_conversations)
-        out["load"] = asyncio.run(load_levels(servers.url, messages, users, duration_s, floor_duration_s, rss))
+        out["load"] = asyncio.run(load_levels(servers.url, messages, users, duration_s, floor_duration_s, rss,
+                                              server_cpu, bg))
         out["rss_after_load_mb"] = rss()
         return out
     finally:
+        bg.resume()
         servers.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -88,17 +112,20 @@ def dialogues(client: Client, limit: int = 0) -> Dict[str, Any]:
 
 async def load_levels(
     url: str, messages: Sequence[str], users: Sequence[int], duration_s: float, floor_duration_s: float,
-    rss: Any,
+    rss: Any, server_cpu: Any, bg: Background,
 ) -> List[LevelResult]:
-    """The HTTP floor, then the webhook, at each number of concurrent users."""
+    """The HTTP floor (background frozen), then the webhook, at each number of concurrent users."""
     run_id = new_run_id()
+    bg.pause()
     async with httpx.AsyncClient(timeout=10) as warm:
         for _ in range(20):
             await warm.get(f"{url}/webhooks/rest/")
     results = []
     for n in users:
-        results.append(await run_level("floor: GET /webhooks/rest/", floor_request(url), n, floor_duration_s, rss))
+        results.append(await run_level("floor: GET /webhooks/rest/", floor_request(url), n, floor_duration_s, rss,
+                                       server_cpu))
+    bg.resume()
     for n in users:
         results.append(await run_level("POST /webhooks/rest/webhook", webhook_request(url, messages, run_id),
-                                       n, duration_s, rss))
+                                       n, duration_s, rss, server_cpu, bg.cpu_s))
     return results

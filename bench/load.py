@@ -12,6 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import httpx
 
+from bench.machine import OtherLoad
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100), linear interpolation; 0.0 for no values."""
@@ -36,6 +38,10 @@ class LevelResult:
     errors: int = 0
     error_kinds: Dict[str, int] = field(default_factory=dict)
     rss_peak_mb: Dict[str, float] = field(default_factory=dict)
+    server_cpu_cores: float = 0.0
+    generator_cpu_cores: float = 0.0
+    background_cpu_cores: float = 0.0
+    other_cpu_cores: float = 0.0
 
     @property
     def ok(self) -> int:
@@ -59,6 +65,10 @@ class LevelResult:
             "error_kinds": self.error_kinds, "throughput_msg_s": round(self.throughput, 2),
             "p50_ms": round(self.ms(50), 2), "p95_ms": round(self.ms(95), 2), "p99_ms": round(self.ms(99), 2),
             "max_ms": round(max(self.latencies_s, default=0) * 1000, 2), "rss_peak_mb": self.rss_peak_mb,
+            "server_cpu_cores": round(self.server_cpu_cores, 2),
+            "generator_cpu_cores": round(self.generator_cpu_cores, 2),
+            "background_cpu_cores": round(self.background_cpu_cores, 2),
+            "other_cpu_cores": round(self.other_cpu_cores, 2),
         }
 
 
@@ -99,12 +109,17 @@ async def run_level(
     users: int,
     duration_s: float,
     sample_rss: Optional[Callable[[], Dict[str, float]]] = None,
+    server_cpu_s: Optional[Callable[[], float]] = None,
+    background_cpu_s: Callable[[], float] = lambda: 0.0,
     timeout_s: float = 30.0,
 ) -> LevelResult:
-    """``users`` closed-loop clients send for ``duration_s``; requests in flight at the end finish."""
+    """``users`` closed-loop clients send for ``duration_s``; requests in flight at the end finish.
+
+    Each user has its own httpx client and connection: one shared pool serialises
+    64 users on its lock and measures httpx rather than the server.
+    """
     result = LevelResult(target, users, duration_s)
     kinds: Counter = Counter()
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     peak: Dict[str, float] = {}
     stop_sampling = asyncio.Event()
 
@@ -117,7 +132,11 @@ async def run_level(
             except asyncio.TimeoutError:
                 pass
 
-    async with httpx.AsyncClient(limits=limits, timeout=timeout_s) as client:
+    clients = [httpx.AsyncClient(limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+                                 timeout=timeout_s) for _ in range(users)]
+    try:
+        others = OtherLoad()
+        server0, gen0, bg0 = (server_cpu_s() if server_cpu_s else 0.0), time.process_time(), background_cpu_s()
         start = time.perf_counter()
         deadline = start + duration_s
 
@@ -127,7 +146,7 @@ async def run_level(
                     return
                 t0 = time.perf_counter()
                 try:
-                    problem = await request(client, w, seq)
+                    problem = await request(clients[w], w, seq)
                 except httpx.HTTPError as e:
                     problem = type(e).__name__
                 if problem is None:
@@ -139,8 +158,16 @@ async def run_level(
         sampling = asyncio.create_task(sampler())
         await asyncio.gather(*(worker(w) for w in range(users)))
         result.elapsed_s = time.perf_counter() - start
+        server1, gen1, bg1 = (server_cpu_s() if server_cpu_s else 0.0), time.process_time(), background_cpu_s()
+        result.server_cpu_cores = (server1 - server0) / result.elapsed_s
+        result.generator_cpu_cores = (gen1 - gen0) / result.elapsed_s
+        result.background_cpu_cores = (bg1 - bg0) / result.elapsed_s
+        # Everything else on the machine: not the servers, this load generator or our background training.
+        result.other_cpu_cores = others.cores(server1 - server0 + gen1 - gen0 + bg1 - bg0, result.elapsed_s)
         stop_sampling.set()
         await sampling
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
     result.error_kinds = dict(kinds)
     result.rss_peak_mb = {k: round(v, 1) for k, v in peak.items()}
     return result

@@ -96,3 +96,38 @@ def vm_rss_mb(pid: int) -> float:
 def tree_rss_mb(pid: int) -> float:
     """VmRSS of the process plus its children, in MB."""
     return sum(vm_rss_mb(p) for p in tree(pid))
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_busy_s() -> float:
+    """CPU-seconds all cores have spent busy since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def proc_cpu_s(pids: List[int]) -> float:
+    """user+sys CPU-seconds of these processes (threads included)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+class OtherLoad:
+    """How busy the machine was with work that is not ours, in cores, over an interval."""
+
+    def __init__(self) -> None:
+        self.busy0 = cpu_busy_s()
+
+    def cores(self, ours_cpu_s: float, wall_s: float) -> float:
+        """Average cores used by everything but ``ours_cpu_s`` since construction."""
+        if wall_s <= 0:
+            return 0.0
+        return max(0.0, (cpu_busy_s() - self.busy0 - ours_cpu_s) / wall_s)
