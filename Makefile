@@ -23,7 +23,7 @@ RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit clean web chromium
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ unit: $(VENV)/.installed $(SPACY_PIPELINE) ## Only the fast unit tests
 
 conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any prediction error)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core --no-plot
+
+bench: $(MODEL) ## Benchmark: quality, peers (stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
+	$(BIN)/python -m bench
 
 evaluate: $(MODEL) ## Held-out quality report (intents, emergencies, slots, out of scope)
 	$(BIN)/python scripts/evaluate.py --model $(MODEL) --json reports/quality.json
