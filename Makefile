@@ -23,7 +23,7 @@ RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench clean web chromium
+.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench scaleout-test scaleout-up clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -96,6 +96,12 @@ unit: $(VENV)/.installed $(SPACY_PIPELINE) ## Only the fast unit tests
 
 conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any prediction error)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core --no-plot
+
+scaleout-test: $(MODEL) ## Scale-out test: 2 Rasa + 2 action servers behind nginx, PostgreSQL, Redis (installs them if missing; 2-4 min)
+	SCALEOUT=1 $(BIN)/python -m pytest tests/scaleout -W ignore -rA -s
+
+scaleout-up: $(MODEL) ## Start the scale-out set-up on 127.0.0.1 by hand (Ctrl-C stops and cleans up)
+	$(BIN)/python -m deploy.scaleout up
 
 bench: $(MODEL) ## Benchmark: quality, peers (stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
 	$(BIN)/python -m bench

@@ -1,0 +1,1 @@
+"""Deployment files and the scale-out driver (`python -m deploy.scaleout`)."""
