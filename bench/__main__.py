@@ -18,6 +18,7 @@ import argparse
 import gc
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -116,6 +117,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Runs the benchmark; 0 when every stage ran (targets may still fail: see the report)."""
     args = parse_args(argv)
     quiet()
+    # A SIGTERM unwinds like Ctrl-C: the servers and a (possibly frozen) background training are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args.out.mkdir(parents=True, exist_ok=True)
     t_start = time.monotonic()
     stage_s: Dict[str, float] = {}

@@ -205,7 +205,9 @@ class StockTraining:
         prefix = ["nice", "-n", str(nice)] if nice else []
         self.proc = subprocess.Popen(prefix + self.cmd, cwd=ROOT,
                                      env=server_env(RASA_CACHE_DIRECTORY=self._cache.name),
-                                     stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True)
+                                     stdout=self._log_file, stderr=subprocess.STDOUT)
+        # No new session: with the kernel's autogroup scheduling, nice only ranks processes of one session,
+        # so the training must share the benchmark's (and the servers') session for nice 19 to hold.
 
     @property
     def running(self) -> bool:
@@ -223,15 +225,15 @@ class StockTraining:
         return proc_cpu_s(tree(self.proc.pid)) if self.running and self.proc else 0.0
 
     def pause(self) -> None:
-        """Freezes the training (SIGSTOP to its process group) so it cannot disturb a measurement."""
+        """Freezes the training (SIGSTOP; one process, TensorFlow's threads included) during a measurement."""
         if self.running and self.proc and self._paused_at is None:
-            os.killpg(self.proc.pid, signal.SIGSTOP)
+            os.kill(self.proc.pid, signal.SIGSTOP)
             self._paused_at = time.monotonic()
 
     def resume(self) -> None:
         """Lets a paused training go on."""
         if self.proc and self._paused_at is not None:
-            os.killpg(self.proc.pid, signal.SIGCONT)
+            os.kill(self.proc.pid, signal.SIGCONT)
             self.paused_s += time.monotonic() - self._paused_at
             self._paused_at = None
 
