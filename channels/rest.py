@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -11,6 +12,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.validation import rest_payload_problem
+
+
+async def freeze_startup_heap(app: Any, loop: Any) -> None:
+    """Moves everything loaded at start-up (model, TensorFlow, spaCy) out of the garbage collector's sight.
+
+    Those millions of long-lived objects made each full collection stall the
+    server's one event loop: at 16 concurrent users the p99 latency was twice
+    the p95 (about 630 vs 330 ms). Frozen, they are never scanned again; what
+    is created per message is collected as before. Runs after the model has
+    been loaded (Rasa loads it before the server starts).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class SafeRestInput(RestInput):
@@ -35,4 +49,5 @@ class SafeRestInput(RestInput):
             status, reason = problem
             return response.json({"error": reason}, status=status)
 
+        blueprint.listener("after_server_start")(freeze_startup_heap)
         return blueprint
