@@ -101,7 +101,8 @@ def live_stage(args: argparse.Namespace, R: Dict[str, Any], failed: List[str],
     ]
     try:
         live = run_live(questions, args.users, args.duration, args.floor_duration,
-                        n_conversations=2 if args.smoke else 0, background=background)
+                        n_conversations=2 if args.smoke else 0, background=background,
+                        profile_s=2.0 if args.smoke else 10.0)
     except Exception as e:  # the report says what broke
         log(f"live stage failed: {e!r}")
         failed.append(f"live servers: {e!r}")

@@ -18,6 +18,7 @@ from evaluation.live import MODEL, Client, Servers, run_conversation
 
 from bench.load import LevelResult, floor_request, new_run_id, run_level, webhook_request
 from bench.machine import proc_cpu_s, tree, tree_rss_mb
+from bench.profile import Profiler
 
 WARMUP_MESSAGES = 20
 
@@ -39,6 +40,7 @@ def run_live(
     n_conversations: int = 0,
     model: Path = MODEL,
     background: Optional[Background] = None,
+    profile_s: float = 10.0,
 ) -> Dict[str, Any]:
     """Starts both servers, measures, stops them; every figure of the live part.
 
@@ -78,6 +80,8 @@ def run_live(
         out["conversations"] = dialogues(client, n_conversations)
         out["load"] = asyncio.run(load_levels(servers.url, messages, users, duration_s, floor_duration_s, rss,
                                               server_cpu, bg))
+        out["profile"] = asyncio.run(profile_level(servers.url, messages, profile_users(users), profile_s,
+                                                   rasa.pid, workdir, bg))
         out["rss_after_load_mb"] = rss()
         return out
     finally:
@@ -129,3 +133,26 @@ async def load_levels(
         results.append(await run_level("POST /webhooks/rest/webhook", webhook_request(url, messages, run_id),
                                        n, duration_s, rss, server_cpu, bg.cpu_s))
     return results
+
+
+def profile_users(users: Sequence[int]) -> int:
+    """The level the latency target is about (16 users), or the nearest one measured."""
+    return min(users, key=lambda n: abs(n - 16))
+
+
+async def profile_level(url: str, messages: Sequence[str], users: int, duration_s: float, rasa_pid: int,
+                        workdir: Path, bg: Background) -> Dict[str, Any]:
+    """One extra webhook level with py-spy on the Rasa server: where its time goes.
+
+    Apart from the measured levels, so the sampler's own CPU cannot touch their
+    figures; the background training is frozen meanwhile for the same reason.
+    """
+    bg.pause()
+    try:
+        profiler = Profiler(rasa_pid, duration_s, workdir / "rasa-profile.raw")
+        level = await run_level("profiled: POST /webhooks/rest/webhook", webhook_request(url, messages, new_run_id()),
+                                users, duration_s)
+        return {"users": users, "duration_s": duration_s, "throughput_msg_s": round(level.throughput, 2),
+                **profiler.result()}
+    finally:
+        bg.resume()

@@ -333,12 +333,13 @@ def render(R: Dict[str, Any]) -> str:
             f"NLU, rules, action server, SQLite tracker). Floor: the REST channel's `GET /webhooks/rest/`.\n")
         rows = [[lv["target"], lv["users"], f"{lv['elapsed_s']:.1f} s", lv["requests_ok"], lv["errors"],
                  f"{lv['throughput_msg_s']:.1f}", f"{lv['p50_ms']:.1f}", f"{lv['p95_ms']:.1f}", f"{lv['p99_ms']:.1f}",
-                 f"{lv['max_ms']:.1f}", f"{lv['server_cpu_cores']:.2f}", f"{lv['generator_cpu_cores']:.2f}",
+                 f"{lv['max_ms']:.1f}", f"{lv['server_cpu_cores']:.2f}", cpu_ms_per_message(lv),
+                 f"{lv['generator_cpu_cores']:.2f}",
                  f"{lv['background_cpu_cores']:.2f}", f"{lv['other_cpu_cores']:.2f}"]
                 for lv in live.get("load", [])]
         add(table(["target", "users", "time", "answered", "errors", "msg/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
-                   "servers' CPU (cores)", "load generator CPU (cores)", "stock peer training (nice 19, cores)",
-                   "other work (cores)"], rows) + "\n")
+                   "servers' CPU (cores)", "servers' CPU per answer (ms)", "load generator CPU (cores)",
+                   "stock peer training (nice 19, cores)", "other work (cores)"], rows) + "\n")
         add("CPU columns in cores (2 = the whole machine). Servers: the Rasa and action servers together; load "
             "generator: this Python process (asyncio + httpx), which shares the machine with the servers; stock "
             "peer training: the benchmark's own background training at nice 19 (frozen for the floor, so it only "
@@ -351,6 +352,7 @@ def render(R: Dict[str, Any]) -> str:
                 add(f"- errors at {lv['users']} users ({lv['target']}): {lv['error_kinds']}")
         if R.get("plots", {}).get("latency"):
             add(f"\n![latency histogram]({R['plots']['latency']})\n")
+        add(profile_section(live.get("profile")))
 
     add("## How this was measured\n")
     for c in R["commands"]:
@@ -361,6 +363,42 @@ def render(R: Dict[str, Any]) -> str:
     add(table(["", ""], [[k, v] for k, v in R["machine"].items()]) + "\n")
     add("Stage durations: " + ", ".join(f"{k} {v:.0f} s" for k, v in R["stage_s"].items()) + "\n")
     return "\n".join(L)
+
+
+def cpu_ms_per_message(lv: Dict[str, Any]) -> str:
+    """Both servers' CPU time per answered request, in ms (Little's law links it to latency at a fixed load)."""
+    if not lv["requests_ok"]:
+        return "-"
+    return f"{lv['server_cpu_cores'] * lv['elapsed_s'] / lv['requests_ok'] * 1000:.1f}"
+
+
+def profile_section(profile: Optional[Dict[str, Any]]) -> str:
+    """Where the Rasa server's time goes (py-spy), with what was done about it."""
+    out = ["### Where the Rasa server's time goes\n"]
+    if not profile:
+        return ""
+    if profile.get("error"):
+        out.append(f"Not profiled: {profile['error']}.\n")
+        return "\n".join(out)
+    out.append(
+        f"py-spy on the running Rasa server (`--gil`: only samples while Python runs, so waiting does not count), "
+        f"during an extra {profile['duration_s']:.0f} s webhook level at {profile['users']} users "
+        f"({profile['throughput_msg_s']:.1f} msg/s, {profile['samples']} samples; separate from the levels above "
+        f"so the sampler cannot change their figures). Code in `bench/profile.py`.\n")
+    out.append(table(["part of the server", "share of its Python time"],
+                     [[k, pct(v)] for k, v in profile["shares"].items()]) + "\n")
+    out.append(
+        "Fixed after profiling (see the modules for the figures): Rasa 3.6 re-checked the action reply schema "
+        "against the JSON-Schema meta-schema on every reply, about half of the server's time "
+        "(`channels/action_validation.py` prepares it once and remembers each distinct event's verdict); full "
+        "garbage-collection passes over the millions of start-up objects doubled the p99 "
+        "(`channels/rest.py` freezes them after start). What is left is Rasa's own path: SQLAlchemy's tracker "
+        "store, three action-server calls for a new conversation (session start, slot mappings, answer), DIET "
+        "and the spaCy pipeline. With one server process on one event loop, latency at N closed-loop users is "
+        "about N divided by the throughput (Little's law), so p95 under 150 ms at 16 users needs about 110 "
+        "answers per second: several Rasa processes (the scale-out set-up in `deploy/`), not a faster single "
+        "one.\n")
+    return "\n".join(out)
 
 
 def summary_text(R: Dict[str, Any]) -> str:

@@ -92,3 +92,19 @@ def test_project_model_figures_are_present(smoke: Tuple[Path, Dict[str, Any], st
         assert row["model_bytes"] > 0, row
     robust = report["robustness"]
     assert set(next(iter(robust.values()))["accuracy"]) >= {"original", "typos (seeded swaps/drops)", "lower-cased"}
+
+
+def test_the_rasa_server_is_profiled_or_says_why_not(smoke: Tuple[Path, Dict[str, Any], str]) -> None:
+    out, report, _ = smoke
+    profile = report["live"]["profile"]
+    assert profile["users"] == 4 and profile["throughput_msg_s"] > 0
+    md = (out / "benchmark.md").read_text()
+    assert "### Where the Rasa server's time goes" in md
+    if "error" in profile:  # e.g. no ptrace permission on this machine: the report must say so
+        assert f"Not profiled: {profile['error']}" in md
+        return
+    assert profile["samples"] > 0
+    assert abs(sum(profile["shares"].values()) - 1) < 1e-6
+    # A message's path always passes the NLU pipeline and the tracker store.
+    assert profile["shares"].get("NLU: DIET classifier (TensorFlow)", 0) > 0
+    assert profile["shares"].get("tracker store (SQLAlchemy + SQLite)", 0) > 0
