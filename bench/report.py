@@ -388,16 +388,17 @@ def profile_section(profile: Optional[Dict[str, Any]]) -> str:
     out.append(table(["part of the server", "share of its Python time"],
                      [[k, pct(v)] for k, v in profile["shares"].items()]) + "\n")
     out.append(
-        "Fixed after profiling (see the modules for the figures): Rasa 3.6 re-checked the action reply schema "
-        "against the JSON-Schema meta-schema on every reply, about half of the server's time "
-        "(`channels/action_validation.py` prepares it once and remembers each distinct event's verdict); full "
-        "garbage-collection passes over the millions of start-up objects doubled the p99 "
-        "(`channels/rest.py` freezes them after start). What is left is Rasa's own path: SQLAlchemy's tracker "
-        "store, three action-server calls for a new conversation (session start, slot mappings, answer), DIET "
-        "and the spaCy pipeline. With one server process on one event loop, latency at N closed-loop users is "
-        "about N divided by the throughput (Little's law), so p95 under 150 ms at 16 users needs about 110 "
-        "answers per second: several Rasa processes (the scale-out set-up in `deploy/`), not a faster single "
-        "one.\n")
+        "Fixed after profiling (see the modules for the figures): Rasa 3.6 re-checked the action reply schema"
+        " against the JSON-Schema meta-schema on every reply, about half of the server's time "
+        "(`channels/action_validation.py` prepares it once and remembers each distinct event's verdict); full"
+        " garbage-collection passes over the millions of start-up objects doubled the p99 (`channels/rest.py`"
+        " freezes them after start); the SQL tracker store counted a conversation's stored events before "
+        "every save (`channels/sql_tracker_store.py` remembers the number). What is left is Rasa's own path: "
+        "SQLAlchemy's tracker store, three action-server calls for a new conversation (session start, slot "
+        "mappings, answer), DIET and the spaCy pipeline. With one server process on one event loop, latency "
+        "at N closed-loop users is about N divided by the throughput (Little's law), so p95 under 150 ms at "
+        "16 users needs about 110 answers per second: several Rasa processes (the scale-out set-up in "
+        "`deploy/`), not a faster single one.\n")
     return "\n".join(out)
 
 
