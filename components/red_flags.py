@@ -31,6 +31,48 @@ _CONTRACTIONS = [
 # "dont", "doesnt", "didnt" typed without an apostrophe.
 _BARE_NEGATIONS = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should)nt\b")
 _PUNCT_KEEP = ".,;!?"
+_SENTENCE_ENDS = ".;!?"
+# Clauses are read at most this many characters either side of a mention: the
+# cues sit within a few words, and a bounded look keeps a long message linear.
+_SCAN_CHARS = 400
+# Chat and phone shorthand, spelled out so that one pattern serves both ("n"
+# for "and", "w" for "with"), and frequent misspellings of red-flag words.
+_WORDS = {
+    "n": "and",
+    "w": "with",
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "rn": "right now",
+    "abt": "about",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "tho": "though",
+    "cnt": "cannot",
+    "ive": "i ve",
+    "hes": "he s",
+    "shes": "she s",
+    "gonna": "going to",
+    "wanna": "want to",
+    "breth": "breath",
+    "brethe": "breathe",
+    "brething": "breathing",
+    "breating": "breathing",
+    "hedache": "headache",
+    "headach": "headache",
+    "headake": "headache",
+    "temprature": "temperature",
+    "temperture": "temperature",
+    "tempreture": "temperature",
+    "feaver": "fever",
+    "fevr": "fever",
+}
+# Hesitations of spoken messages ("my chest is um really tight").
+_FILLERS = {"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "hmm"}
+# `@(` in a pattern marks a part that must itself be un-negated.
+_MARK = re.compile(r"@\(")
 _NO_ANSWERS = {"no", "nope", "nah", "not", "never", "none"}
 # A new subject after a negation starts a new clause, even without a comma:
 # "if it doesn't I'm going to end my life" is not a negated mention.
@@ -46,10 +88,22 @@ def normalise(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _BARE_NEGATIONS.sub(r"\1 not", text)
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
+    text = text.replace("&", " and ")
     # Keep clause punctuation as separate tokens; drop other symbols.
     text = re.sub(rf"([{re.escape(_PUNCT_KEEP)}])", r" \1 ", text)
     text = re.sub(rf"[^\w\s{re.escape(_PUNCT_KEEP)}]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    tokens = text.split()
+    words: List[str] = []
+    for i, word in enumerate(tokens):
+        if word in _FILLERS:
+            # A hesitation between commas is a pause, not a clause break: "my chest is, um, tight".
+            if words and words[-1] == "," and tokens[i + 1 : i + 2] == [","]:
+                words.pop()
+            continue
+        if word == "," and (not words or words[-1] in _PUNCT_KEEP or tokens[i - 1] in _FILLERS):
+            continue
+        words.append(_WORDS.get(word, word))
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -68,6 +122,8 @@ class _Flag:
     # Alternatives, each a tuple of groups that must all match (a group
     # matches when any of its patterns does).
     alternatives: Tuple[Tuple[Tuple[re.Pattern[str], ...], ...], ...]
+    # Whether a hypothetical or long-past mention is ignored.
+    contextual: bool = True
 
 
 class RedFlagRules:
@@ -78,17 +134,24 @@ class RedFlagRules:
         self.cues = [normalise(c).split() for c in spec["negation_cues"]]
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
+        self.hypothetical_window = int(spec.get("hypothetical_window", 8))
+        self.hypothetical = [self._compile(p) for p in spec.get("hypothetical_cues", [])]
+        self.past = [self._compile(p) for p in spec.get("past_cues", [])]
+        self.present = [self._compile(p) for p in spec.get("present_cues", [])]
+        exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
             # Each alternative is a list of groups that must all match.
             alternatives = [((self._compile(p),),) for p in rule.get("any_of", [])]
             if "all_of" in rule:
                 alternatives.append(tuple(tuple(self._compile(p) for p in g) for g in rule["all_of"]))
-            flags.append(_Flag(name, rule["description"], tuple(alternatives)))
+            flags.append(_Flag(name, rule["description"], tuple(alternatives), name not in exempt))
         self.flags: Tuple[_Flag, ...] = tuple(flags)
 
     @staticmethod
     def _compile(pattern: str) -> re.Pattern[str]:
+        marks = iter(range(1, pattern.count("@(") + 1))
+        pattern = _MARK.sub(lambda _: f"(?P<_m{next(marks)}>", pattern)
         return re.compile(rf"\b(?:{pattern})\b")
 
     @classmethod
@@ -97,23 +160,61 @@ class RedFlagRules:
         with open(path, encoding="utf-8") as f:
             return cls(yaml.safe_load(f))
 
-    def _negated(self, text: str, start: int) -> bool:
-        """Whether a negation cue stands in the clause just before ``start``."""
-        before = text[:start].split()
+    def _clause_before(self, text: str, start: int, breaks: Sequence[List[str]]) -> List[str]:
+        """The words between the last punctuation or clause break and ``start``."""
+        lo = max(0, start - _SCAN_CHARS)
+        # Past the bound the first word may be cut in two: leave it out.
+        before = text[lo:start].split()[1 if lo else 0 :]
         clause: List[str] = []
         for word in reversed(before):
             if word in _PUNCT_KEEP:
                 break
             clause.insert(0, word)
-            if any(clause[: len(b)] == b for b in self.breaks):
-                clause = clause[len(next(b for b in self.breaks if clause[: len(b)] == b)) :]
-                break
+            brk = next((b for b in breaks if clause[: len(b)] == b), None)
+            if brk is not None:
+                return clause[len(brk) :]
+        return clause
+
+    def _clause_after(self, text: str, end: int) -> List[str]:
+        """The words from ``end`` to the next punctuation or clause break."""
+        hi = end + _SCAN_CHARS
+        words = text[end:hi].split()
+        if hi < len(text):
+            words = words[:-1]
+        for i, word in enumerate(words):
+            if word in _PUNCT_KEEP or any(words[i : i + len(b)] == b for b in self.breaks):
+                return words[:i]
+        return words
+
+    def _negated(self, text: str, start: int) -> bool:
+        """Whether a negation cue stands in the clause just before ``start``."""
+        clause = self._clause_before(text, start, self.breaks)
         window = clause[-self.window :] if self.window else []
         for i in range(len(window)):
             for cue in self.cues:
                 if window[i : i + len(cue)] == cue and not _SUBJECTS & set(window[i + len(cue) :]):
                     return True
         return False
+
+    def _not_current(self, text: str, start: int, end: int) -> bool:
+        """Whether the mention is hypothetical ("what if ...") or long past ("years ago").
+
+        Either counts only when nothing in the sentence says it is happening now.
+        """
+        # "if" opens a hypothetical ("what if", "if I ever"), so it must stay in view here.
+        before = self._clause_before(text, start, [b for b in self.breaks if b != ["if"]])
+        near = " ".join(before[-self.hypothetical_window :])
+        clause = " ".join(self._clause_before(text, start, self.breaks)), " ".join(self._clause_after(text, end))
+        if not (
+            any(p.search(near) for p in self.hypothetical)
+            or any(p.search(part) for p in self.past for part in clause)
+        ):
+            return False
+        lo, hi = max(0, start - _SCAN_CHARS), min(len(text), end + _SCAN_CHARS)
+        left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
+        rights = [i for i in (text.find(f" {c} ", end, hi) for c in _SENTENCE_ENDS) if i >= 0]
+        sentence = text[left : min(rights) if rights else hi]
+        return not any(p.search(sentence) for p in self.present)
 
     @staticmethod
     def _answered_no(text: str, end: int) -> bool:
@@ -122,12 +223,19 @@ class RedFlagRules:
         return len(after) == 2 and after[0] == "?" and after[1] in _NO_ANSWERS
 
     def _first_unnegated(
-        self, text: str, patterns: Sequence[re.Pattern[str]]
+        self, text: str, patterns: Sequence[re.Pattern[str]], contextual: bool = True
     ) -> Optional[str]:
         for pattern in patterns:
             for m in pattern.finditer(text):
-                if not self._negated(text, m.start()) and not self._answered_no(text, m.end()):
-                    return m.group(0)
+                marked = [m.start(g) for g, v in m.groupdict().items() if g.startswith("_m") and v is not None]
+                if (
+                    self._negated(text, m.start())
+                    or self._answered_no(text, m.end())
+                    or any(self._negated(text, s) for s in marked)
+                    or (contextual and self._not_current(text, m.start(), m.end()))
+                ):
+                    continue
+                return m.group(0)
         return None
 
     def detect(self, text: str) -> List[RedFlagMatch]:
@@ -138,7 +246,7 @@ class RedFlagRules:
             for groups in flag.alternatives:
                 matched = []
                 for group in groups:
-                    hit = self._first_unnegated(norm, group)
+                    hit = self._first_unnegated(norm, group, flag.contextual)
                     if hit is None:
                         break
                     matched.append(hit)
@@ -153,7 +261,7 @@ class RedFlagRules:
         return [p.pattern for p in self.benign if p.search(norm)]
 
     def negated_flags(self, text: str) -> List[str]:
-        """Flags that ``text`` mentions only negated ("no chest pain")."""
+        """Flags that ``text`` mentions only negated ("no chest pain") or as not current."""
         norm = normalise(text)
         affirmed = {m.flag for m in self.detect(text)}
         return [

@@ -221,7 +221,57 @@ def test_negation_window_is_limited():
         pytest.param("  lots   of\tspace\n", "lots of space", id="whitespace-folded"),
         pytest.param("pain; then, nothing.", "pain ; then , nothing .", id="clause-punctuation-kept"),
         pytest.param("ﬁne", "fine", id="nfkc-ligature"),
+        pytest.param("tight n heavy w sweating", "tight and heavy with sweating", id="chat-shorthand"),
+        pytest.param("um my chest is uh tight", "my chest is tight", id="spoken-fillers-dropped"),
+        pytest.param("my chest is, um, tight", "my chest is tight", id="filler-between-commas-is-a-pause"),
+        pytest.param("no pain, um my arm", "no pain , my arm", id="comma-before-filler-kept"),
+        pytest.param("worst hedache", "worst headache", id="misspelling"),
     ],
 )
 def test_normalise(text, expected):
     assert normalise(text) == expected
+
+
+def _demo_rules(**extra):
+    return RedFlagRules(
+        {
+            "negation_window": 6,
+            "negation_cues": ["no", "not"],
+            "clause_breaks": ["but", "if", "now"],
+            "hypothetical_cues": ["what if someone"],
+            "past_cues": ["years ago"],
+            "present_cues": ["again"],
+            "flags": {
+                "demo": {"description": "demo", "any_of": ["hit my head( \\w+){0,4} @(vomiting)", "chest pain"]},
+                "thoughts": {"description": "demo", "any_of": ["want to die"]},
+            },
+            **extra,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        pytest.param("I hit my head and keep vomiting", True, id="marked-part-affirmed"),
+        pytest.param("I hit my head but no vomiting", False, id="marked-part-negated"),
+        pytest.param("I hit my head and I am not vomiting", False, id="marked-part-negated-inside-match"),
+    ],
+)
+def test_marked_part_must_be_unnegated(text, flagged):
+    assert bool(_demo_rules().detect(text)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        pytest.param("what if someone gets chest pain during a session?", [], id="hypothetical"),
+        pytest.param("I had chest pain years ago, it was reflux", [], id="long-past"),
+        pytest.param("I had chest pain years ago and it is here again", ["demo"], id="past-but-back-again"),
+        pytest.param("I have chest pain", ["demo"], id="current"),
+        pytest.param("what if someone says I want to die", ["thoughts"], id="always-current-flag"),
+    ],
+)
+def test_hypothetical_and_past_mentions(text, flags):
+    rules = _demo_rules(always_current=["thoughts"])
+    assert [m.flag for m in rules.detect(text)] == flags
