@@ -3,14 +3,18 @@
 Rasa 3.6 creates its socket.io server with `cors_allowed_origins=[]`, which
 turns the Origin check off: any web page could open a chat with the clinic's
 assistant. Here the check is on, with the origins from configuration, and
-malformed events are dropped before they reach the stock handler.
+malformed events (wrong types or argument counts, session ids the tracker store
+cannot hold, metadata that is not a JSON object) are dropped before they reach
+Rasa.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -43,12 +47,49 @@ def event_problem(data: Any) -> Optional[str]:
     if len(message.encode("utf-8")) > MAX_BODY_BYTES:
         return "message too large"
     session_id = data.get("session_id")
-    if session_id is not None and (not isinstance(session_id, str) or len(session_id) > MAX_SENDER_CHARS):
+    if session_id is not None and session_id_problem(session_id):
         return "bad session_id"
-    metadata = data.get("metadata")
-    if metadata is not None and not isinstance(metadata, (dict, str)):
-        return "bad metadata"
     return None
+
+
+def session_id_problem(session_id: Any) -> Optional[str]:
+    """Why a client's session id must be refused, or None; the rules of the REST `sender`."""
+    if not isinstance(session_id, str) or not session_id.strip():
+        return "session_id is not a non-empty string"
+    if len(session_id) > MAX_SENDER_CHARS or not session_id.isprintable():
+        # A lone surrogate here made the SQL tracker store exit the whole server.
+        return "session_id is too long or not printable"
+    return None
+
+
+def _all_finite(value: Any) -> bool:
+    # A loop, not recursion: the payload may be nested nearly to the recursion limit.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def parsed_metadata(value: Any) -> Optional[Dict[str, Any]]:
+    """The event's metadata as a dict ({} when absent), or None when it must be refused."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    # Anything but an object failed inside Rasa after the disclaimer (the user
+    # got no answer), and NaN or Infinity made the stored tracker invalid JSON.
+    if not isinstance(value, dict) or not _all_finite(value):
+        return None
+    return value
 
 
 class SafeSocketIOOutput(SocketIOOutput):
@@ -85,7 +126,10 @@ class SafeSocketIOInput(SocketIOInput):
         self.sio.eio.cors_allowed_origins = getattr(self, "origins", DEFAULT_ORIGINS)
         sio = self.sio
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        # Handlers take *args: a client decides how many arguments an event
+        # carries, and a wrong count was a TypeError in every handler.
+        async def handle_message(sid: Text, *args: Any) -> None:
+            data: Any = args[0] if len(args) == 1 else None
             problem = event_problem(data)
             if problem:
                 logger.warning("Dropped a socket.io event: %s", problem)
@@ -93,13 +137,10 @@ class SafeSocketIOInput(SocketIOInput):
             if self.session_persistence and not data.get("session_id"):
                 logger.warning("Dropped a socket.io message without session_id (send session_request first)")
                 return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    logger.warning("Dropped a socket.io event: metadata is not JSON")
-                    return
+            metadata = parsed_metadata(data.get(self.metadata_key))
+            if metadata is None:
+                logger.warning("Dropped a socket.io event: metadata is not a JSON object of finite values")
+                return
             message = UserMessage(
                 data.get("message", ""),
                 SafeSocketIOOutput(sio, self.bot_message_evt),
@@ -109,5 +150,35 @@ class SafeSocketIOInput(SocketIOInput):
             )
             await on_new_message(message)
 
+        # The stock handler raised on anything but an object with a hashable session_id.
+        async def session_request(sid: Text, *args: Any) -> None:
+            data = args[0] if args else None
+            if len(args) > 1 or not isinstance(data, (dict, type(None))):
+                logger.warning("Dropped a socket.io session_request: not an object")
+                return
+            session_id = (data or {}).get("session_id")
+            problem = None if session_id is None else session_id_problem(session_id)
+            if problem:
+                logger.warning("Dropped a socket.io session_request: %s", problem)
+                return
+            session_id = session_id or uuid.uuid4().hex
+            if self.session_persistence:
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        stock_handle_event = sio._handle_event
+
+        async def handle_event(eio_sid: Text, namespace: Optional[Text], id: Optional[int], data: Any) -> None:
+            # python-socketio passes a client's event named "connect" or
+            # "disconnect" to those handlers with the wrong arguments, and fails
+            # on an event without a string name: a TypeError or KeyError each
+            # time. `_handle_event` is private: recheck when the 5.9.0 pin moves.
+            if not (isinstance(data, list) and data and isinstance(data[0], str)) or data[0] in sio.reserved_events:
+                logger.warning("Dropped a socket.io event without a name or with a reserved one")
+                return
+            await stock_handle_event(eio_sid, namespace, id, data)
+
+        sio._handle_event = handle_event  # type: ignore[method-assign]
+        self.sio.on("session_request", namespace=self.namespace)(session_request)
         self.sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return blueprint
