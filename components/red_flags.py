@@ -68,7 +68,14 @@ _WORDS = {
     "tempreture": "temperature",
     "feaver": "fever",
     "fevr": "fever",
+    "thru": "through",
+    "yr": "year",
+    "yrs": "years",
+    "sec": "second",
+    "mins": "minutes",
 }
+# Laughing emoji read as laughter, so that "I can't breathe 😂" can count as a joke.
+_LAUGHS = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606\U0001F605\U0001F604]")
 # Hesitations of spoken messages ("my chest is um really tight").
 _FILLERS = {"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "hmm"}
 # `@(` in a pattern marks a part that must itself be un-negated.
@@ -82,6 +89,7 @@ _SUBJECTS = {"i", "he", "she", "we", "they", "you"}
 def normalise(text: str) -> str:
     """Lower-cases and simplifies ``text`` so that the patterns stay readable."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _LAUGHS.sub(" haha ", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = text.replace("\u201c", '"').replace("\u201d", '"')
     for pattern, replacement in _CONTRACTIONS:
@@ -138,6 +146,11 @@ class RedFlagRules:
         self.hypothetical = [self._compile(p) for p in spec.get("hypothetical_cues", [])]
         self.past = [self._compile(p) for p in spec.get("past_cues", [])]
         self.present = [self._compile(p) for p in spec.get("present_cues", [])]
+        self.question = [self._compile(p) for p in spec.get("question_cues", [])]
+        self.sentence_hypothetical = [self._compile(p) for p in spec.get("sentence_hypothetical_cues", [])]
+        self.joke = [self._compile(p) for p in spec.get("joke_cues", [])]
+        self.recent_past = [self._compile(p) for p in spec.get("recent_past_cues", [])]
+        self.resolved = [self._compile(p) for p in spec.get("resolved_cues", [])]
         exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
@@ -196,25 +209,44 @@ class RedFlagRules:
                     return True
         return False
 
-    def _not_current(self, text: str, start: int, end: int) -> bool:
-        """Whether the mention is hypothetical ("what if ...") or long past ("years ago").
+    def _not_current(self, text: str, start: int, end: int, contextual: bool = True) -> bool:
+        """Whether the mention is asked about, hypothetical, a joke or over.
 
-        Either counts only when nothing in the sentence says it is happening now.
+        A question about signs ("what are the warning signs of ...") counts for
+        every flag. A hypothetical ("what if ..."), a joke ("I can't breathe
+        haha") or a long-past mention ("years ago") counts for contextual flags
+        only; a recent past ("back in March") counts only when the message says
+        it is resolved ("recovered well"). For flags that are always current
+        (self-harm) a past mention counts only when the message says it is
+        resolved ("years ago ... but I'm well now"). Nothing counts when the
+        sentence says it is happening now.
         """
         # "if" opens a hypothetical ("what if", "if I ever"), so it must stay in view here.
         before = self._clause_before(text, start, [b for b in self.breaks if b != ["if"]])
         near = " ".join(before[-self.hypothetical_window :])
         clause = " ".join(self._clause_before(text, start, self.breaks)), " ".join(self._clause_after(text, end))
-        if not (
-            any(p.search(near) for p in self.hypothetical)
-            or any(p.search(part) for p in self.past for part in clause)
-        ):
-            return False
+        question = any(p.search(near) for p in self.question)
+        past = any(p.search(part) for p in self.past for part in clause)
+        recent = any(p.search(part) for p in self.recent_past for part in clause)
         lo, hi = max(0, start - _SCAN_CHARS), min(len(text), end + _SCAN_CHARS)
         left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
         rights = [i for i in (text.find(f" {c} ", end, hi) for c in _SENTENCE_ENDS) if i >= 0]
         sentence = text[left : min(rights) if rights else hi]
-        return not any(p.search(sentence) for p in self.present)
+        if contextual:
+            hypothetical = any(p.search(near) for p in self.hypothetical) or any(
+                p.search(sentence) for p in self.sentence_hypothetical + self.joke
+            )
+            candidate = question or hypothetical or past or recent
+        else:
+            candidate = question or past or recent
+        if not candidate:
+            return False
+        if any(p.search(sentence) for p in self.present):
+            return False
+        if question or (contextual and (hypothetical or past)):
+            return True
+        window = text[max(0, start - 2 * _SCAN_CHARS) : end + 2 * _SCAN_CHARS]
+        return any(p.search(window) for p in self.resolved)
 
     @staticmethod
     def _answered_no(text: str, end: int) -> bool:
@@ -232,7 +264,7 @@ class RedFlagRules:
                     self._negated(text, m.start())
                     or self._answered_no(text, m.end())
                     or any(self._negated(text, s) for s in marked)
-                    or (contextual and self._not_current(text, m.start(), m.end()))
+                    or self._not_current(text, m.start(), m.end(), contextual)
                 ):
                     continue
                 return m.group(0)

@@ -16,6 +16,8 @@ FLAGS = (
     "fever_back_pain",
     "head_injury",
     "self_harm",
+    "meningitis",
+    "anaphylaxis",
 )
 
 
@@ -95,6 +97,12 @@ EMERGENCIES = [
     pytest.param(
         "head_injury", "Can I get myofascial release the day after a head injury?", id="head-injury-inside-mfr-question"
     ),
+    # meningitis
+    pytest.param("meningitis", "fever and her neck is too stiff to look down", id="meningitis-fever-stiff-neck"),
+    pytest.param("meningitis", "a rash that won't fade when I press a glass on it", id="meningitis-glass-test"),
+    # anaphylaxis
+    pytest.param("anaphylaxis", "stung by a bee and now his lips are swelling", id="anaphylaxis-sting-lips"),
+    pytest.param("anaphylaxis", "my throat is closing up", id="anaphylaxis-throat-closing"),
     # self_harm
     pytest.param("self_harm", "I want to kill myself", id="self-harm-kill-myself"),
     pytest.param("self_harm", "the pain is so bad I want to die", id="self-harm-want-to-die"),
@@ -275,3 +283,41 @@ def test_marked_part_must_be_unnegated(text, flagged):
 def test_hypothetical_and_past_mentions(text, flags):
     rules = _demo_rules(always_current=["thoughts"])
     assert [m.flag for m in rules.detect(text)] == flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        pytest.param("what are the warning signs of a stroke?", False, id="question-about-signs"),
+        pytest.param("how can I tell if a friend is suicidal?", False, id="question-about-someone-else"),
+        pytest.param("how do I know if I am having a stroke, my face is drooping", True, id="question-about-myself"),
+        pytest.param("what are signs of a stroke? his face is drooping right now", True, id="question-then-report"),
+        pytest.param("I can't breathe 😂 that meme", False, id="joke"),
+        pytest.param("had a concussion last year, all cleared by the doc", False, id="past-and-resolved"),
+        pytest.param("had surgery for cauda equina in March, recovered well", False, id="recent-past-resolved"),
+        pytest.param("had surgery for cauda equina in March and now I can't feel my groin", True, id="recent-past-now"),
+        pytest.param("years ago I self-harmed, but I am in a good place now", False, id="self-harm-past-resolved"),
+        pytest.param("years ago I self-harmed", True, id="self-harm-past-not-resolved"),
+        pytest.param("I used to self-harm and I had therapy, but lately the urges are back", True, id="self-harm-back"),
+    ],
+)
+def test_questions_jokes_and_resolved_past(text, flagged):
+    assert bool(detect_red_flags(text)) is flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain " * 4500,
+        "my back hurts and my head is sore, " * 2000,
+        "fell and hit my head , , , " * 3000,
+        "what are the signs of " * 3000,
+    ],
+    ids=["negated-repeat", "benign-repeat", "commas-repeat", "question-repeat"],
+)
+def test_long_input_stays_fast(text):
+    import time
+
+    start = time.perf_counter()
+    detect_red_flags(text)
+    assert time.perf_counter() - start < 10
