@@ -10,6 +10,7 @@ Rasa.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import math
@@ -124,6 +125,9 @@ class SafeSocketIOInput(SocketIOInput):
         assert self.sio is not None
         # engine.io reads this list on every handshake; [] would mean "no check".
         self.sio.eio.cors_allowed_origins = getattr(self, "origins", DEFAULT_ORIGINS)
+        # The REST body limit for socket.io too: Sanic's request limit only covers long-polling
+        # requests, and engine.io's own default for WebSocket messages is about 1 MB.
+        self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         sio = self.sio
 
         # Handlers take *args: a client decides how many arguments an event
@@ -163,7 +167,11 @@ class SafeSocketIOInput(SocketIOInput):
                 return
             session_id = session_id or uuid.uuid4().hex
             if self.session_persistence:
-                sio.enter_room(sid, session_id, namespace=self.namespace)
+                # A coroutine since python-socketio 5.10 (Rasa 3.6's own handler forgets to await it,
+                # RasaHQ/rasa#13027); a plain call before. Both are handled, so the pin can move.
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         stock_handle_event = sio._handle_event
@@ -172,7 +180,7 @@ class SafeSocketIOInput(SocketIOInput):
             # python-socketio passes a client's event named "connect" or
             # "disconnect" to those handlers with the wrong arguments, and fails
             # on an event without a string name: a TypeError or KeyError each
-            # time. `_handle_event` is private: recheck when the 5.9.0 pin moves.
+            # time. `_handle_event` is private: recheck when the python-socketio pin moves.
             if not (isinstance(data, list) and data and isinstance(data[0], str)) or data[0] in sio.reserved_events:
                 logger.warning("Dropped a socket.io event without a name or with a reserved one")
                 return
