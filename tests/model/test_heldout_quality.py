@@ -40,19 +40,20 @@ def test_emergency_on_the_tuned_table(report: Dict[str, Any]) -> None:
     assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
 
 
-def test_emergency_on_the_earlier_blind_table(report: Dict[str, Any]) -> None:
-    # Blind until its misses were used to generalise the rules (2026-11-24): now a regression check.
-    e = report["emergency"]["red_flags_seen.yml"]["model"]
+@pytest.mark.parametrize("table", ["red_flags_seen.yml", "red_flags_seen_2.yml"])
+def test_emergency_on_the_earlier_blind_tables(report: Dict[str, Any], table: str) -> None:
+    # Each was blind until its misses were used to generalise the rules (2026-11-24): now regression checks.
+    e = report["emergency"][table]["model"]
     assert e["recall"] == 1.0, e["misses"]
     assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
 
 
 def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
     e = report["emergency"]["blind_red_flags.yml"]["model"]
-    # Far from the target (recall 1.0): 0.744 recall, 0.143 false alarms on this blind table
+    # Short of the target (recall 1.0): 0.867 recall, 0.118 false alarms on this blind table
     # (2026-11-24). These floors only keep it from getting worse; see the issue notes.
-    assert e["recall"] >= 0.72, e["misses"]
-    assert e["false_alarm_rate"] <= 0.16, e["false_alarms"]
+    assert e["recall"] >= 0.85, e["misses"]
+    assert e["false_alarm_rate"] <= 0.13, e["false_alarms"]
 
 
 def test_emergency_never_on_ordinary_questions(report: Dict[str, Any]) -> None:
