@@ -145,8 +145,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     # The stock peer costs about 11 CPU-minutes (DIET 2x256, 100 epochs) and TensorFlow keeps about one core
     # busy: to fit the time budget it trains at nice 19 from the start, on the core the rest of the run leaves
-    # idle, and is frozen (SIGSTOP) for the project's training and for sub-millisecond and start-up timings.
-    # --sequential trains it alone.
+    # idle, and is frozen (SIGSTOP) for sub-millisecond and start-up timings. --sequential trains it alone.
     stock_job: Optional[T.StockTraining] = None
     if args.smoke or args.skip_stock:
         R["training"]["notes"].append("Stock `rasa init` peer skipped" + (" (smoke run)." if args.smoke else "."))
@@ -155,8 +154,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             retrain=args.retrain_peers, nice=0 if args.sequential else 19,
             note="trained alone (--sequential)" if args.sequential else
             "trained at nice 19 in the background from the start of the run, beside the rest of the benchmark; "
-            "frozen for the project's training, parse latency, server start-up, the HTTP floor and the profile; "
-            "frozen time excluded from its wall time")
+            "frozen for parse latency, server start-up and the HTTP floor; frozen time excluded from its wall "
+            "time")
         R["commands"].append(f"RASA_CACHE_DIRECTORY=$EMPTY_TMP {'' if args.sequential else 'nice -n 19 '}"
                              f"{stock_job.command}")
         log("stock peer: " + ("reused (inputs unchanged)" if stock_job.run else "training in the background"))
@@ -168,22 +167,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     R["parse_latency_n"] = len(sample)
     stock_run = None
     try:
-        # 1. The project config, cold and warm, with the stock peer frozen.
+        # 1. The project config, cold and warm (the stock peer, if training, only gets what is left idle).
         if args.smoke or args.skip_train:
             R["training"]["notes"].append("Cold/warm training of the project config skipped"
                                           + (" (smoke run)." if args.smoke else " (--skip-train)."))
         else:
-            # Frozen meanwhile: the training-time target is about the project's own `rasa train`, and the two
-            # cores are likely hyperthreads of one physical core, where even a nice 19 neighbour costs time.
             background = stock_job.cpu_s if stock_job else (lambda: 0.0)
-            if stock_job:
-                stock_job.pause()
-            try:
-                R["training"]["project"] = [vars(r) for r in stage(
-                    "train project cold+warm", lambda: T.train_project_cold_and_warm(background))]
-            finally:
-                if stock_job:
-                    stock_job.resume()
+            R["training"]["project"] = [vars(r) for r in stage(
+                "train project cold+warm", lambda: T.train_project_cold_and_warm(background))]
             R["commands"] += [f"RASA_CACHE_DIRECTORY=$TMP/cache {r['command']}" for r in R["training"]["project"]]
             failed += [r["name"] for r in R["training"]["project"] if r["returncode"]]
         tfidf_pipe, tfidf_run = stage("train TF-IDF peer", lambda: T.train_tfidf(
