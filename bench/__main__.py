@@ -154,8 +154,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             retrain=args.retrain_peers, nice=0 if args.sequential else 19,
             note="trained alone (--sequential)" if args.sequential else
             "trained at nice 19 in the background from the start of the run, beside the rest of the benchmark; "
-            "frozen for parse latency, server start-up and the HTTP floor; frozen time excluded from its wall "
-            "time")
+            "frozen for parse latency, server start-up, the HTTP floor and the profile; frozen time excluded from "
+            "its wall time")
         R["commands"].append(f"RASA_CACHE_DIRECTORY=$EMPTY_TMP {'' if args.sequential else 'nice -n 19 '}"
                              f"{stock_job.command}")
         log("stock peer: " + ("reused (inputs unchanged)" if stock_job.run else "training in the background"))
