@@ -73,6 +73,8 @@ _WORDS = {
     "yrs": "years",
     "sec": "second",
     "mins": "minutes",
+    "whats": "what s",
+    "wats": "what s",
 }
 # Laughing emoji read as laughter, so that "I can't breathe 😂" can count as a joke.
 _LAUGHS = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606\U0001F605\U0001F604]")
@@ -151,6 +153,7 @@ class RedFlagRules:
         self.joke = [self._compile(p) for p in spec.get("joke_cues", [])]
         self.recent_past = [self._compile(p) for p in spec.get("recent_past_cues", [])]
         self.resolved = [self._compile(p) for p in spec.get("resolved_cues", [])]
+        self.meta = [self._compile(p) for p in spec.get("meta_cues", [])]
         exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
@@ -232,6 +235,8 @@ class RedFlagRules:
         left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
         rights = [i for i in (text.find(f" {c} ", end, hi) for c in _SENTENCE_ENDS) if i >= 0]
         sentence = text[left : min(rights) if rights else hi]
+        # A question about the service or about other people's future messages.
+        question = question or any(p.search(sentence) for p in self.meta)
         if contextual:
             hypothetical = any(p.search(near) for p in self.hypothetical) or any(
                 p.search(sentence) for p in self.sentence_hypothetical + self.joke
