@@ -40,7 +40,7 @@ def test_emergency_on_the_tuned_table(report: Dict[str, Any]) -> None:
     assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
 
 
-@pytest.mark.parametrize("table", ["red_flags_seen.yml", "red_flags_seen_2.yml"])
+@pytest.mark.parametrize("table", ["red_flags_seen.yml", "red_flags_seen_2.yml", "red_flags_seen_3.yml"])
 def test_emergency_on_the_earlier_blind_tables(report: Dict[str, Any], table: str) -> None:
     # Each was blind until its misses were used to generalise the rules (2026-11-24): now regression checks.
     e = report["emergency"][table]["model"]
@@ -50,10 +50,11 @@ def test_emergency_on_the_earlier_blind_tables(report: Dict[str, Any], table: st
 
 def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
     e = report["emergency"]["blind_red_flags.yml"]["model"]
-    # Short of the target (recall 1.0): 0.867 recall, 0.118 false alarms on this blind table
-    # (2026-11-24). These floors only keep it from getting worse; see the issue notes.
-    assert e["recall"] >= 0.85, e["misses"]
-    assert e["false_alarm_rate"] <= 0.13, e["false_alarms"]
+    # Short of the target (recall 1.0): 0.808 recall, 0.091 false alarms on this blind table
+    # (2026-11-24; the three before it scored 0.903, 0.744 and 0.867 when first used). These
+    # floors only keep it from getting worse; see the issue notes.
+    assert e["recall"] >= 0.79, e["misses"]
+    assert e["false_alarm_rate"] <= 0.10, e["false_alarms"]
 
 
 def test_emergency_never_on_ordinary_questions(report: Dict[str, Any]) -> None:
