@@ -24,8 +24,10 @@ between). Keys, key prefix, ticket format and settings are the stock ones.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -114,3 +116,32 @@ class AtomicRedisLockStore(RedisLockStore):
             return (lock if lock.is_someone_waiting() else None), None
 
         self._change(conversation_id, change)
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's ticket lock, except that a waiter whose own ticket expired takes a new one.
+
+        Rasa 3.6 waits while `now_serving != ticket`; once the waiter's own ticket
+        has expired (it waited longer than the lock lifetime), no ticket can ever
+        match and the request hangs until the client gives up. The scale-out
+        test's "kill one server" case ran into this: re-sent messages of
+        conversations that had a ticket on the killed server hung for good.
+        The ticket in use is tracked, so the one released at the end is the one held.
+        """
+        held = [self.issue_ticket(conversation_id, lock_lifetime)]
+        try:
+            while True:
+                lock = self.get_lock(conversation_id)
+                if lock is None:
+                    raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+                if not lock.is_locked(held[0]):
+                    break
+                if lock._ticket_for_ticket_number(held[0]) is None:
+                    held[0] = self.issue_ticket(conversation_id, lock_lifetime)
+                    continue
+                await asyncio.sleep(wait_time_in_seconds)
+                self.update_lock(conversation_id)
+            yield lock
+        finally:
+            self.cleanup(conversation_id, held[0])
