@@ -11,6 +11,26 @@ from typing import Any, Dict, Iterator, List, Optional
 from evaluation.live import Servers
 
 DISCLAIMER_MARK = "not a substitute for a clinician"
+FALLBACK = "utter_action_failed"
+
+# What the load tests' simulated users ask (tests/reliability/test_load_integrity.py, tests/scaleout).
+QUESTIONS = [
+    "what is myofascial release?",
+    "how does a session work?",
+    "what are trigger points?",
+    "can I do it at home?",
+    "who might benefit from it?",
+    "what are the symptoms of myofascial pain syndrome?",
+    "what are the risks of myofascial release?",
+    "what does the evidence say?",
+    "what other treatments are there?",
+    "when should I see a doctor?",
+    "does it help with back pain?",
+    "tell me more",
+    "hello",
+    "thanks",
+]
+PROFILE_STATEMENT = "my mother is 86 and quite frail"
 
 
 class KillableServers(Servers):
@@ -74,3 +94,16 @@ def turns_without_bot_reply(tracker: Dict[str, Any]) -> List[str]:
 
 def texts(replies: List[Dict[str, Any]]) -> str:
     return " ".join(r.get("text") or "" for r in replies)
+
+
+def fallback_turns(tracker: Dict[str, Any]) -> List[int]:
+    """Indexes of the user turns answered with the "action failed" apology."""
+    turns: List[int] = []
+    k = -1
+    for e in tracker.get("events", []):
+        if e.get("event") == "user":
+            k += 1
+        elif e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == FALLBACK:
+            if not turns or turns[-1] != k:
+                turns.append(k)
+    return turns

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import statistics
 import time
 import uuid
 from pathlib import Path
@@ -18,9 +17,18 @@ from typing import Any, Dict, Iterator, List, Tuple
 import httpx
 import pytest
 
+from bench.load import percentile
 from evaluation.live import Client
 
-from .helpers import KillableServers, running_servers, turns_without_bot_reply, user_events
+from .helpers import (
+    PROFILE_STATEMENT,
+    QUESTIONS,
+    KillableServers,
+    fallback_turns,
+    running_servers,
+    turns_without_bot_reply,
+    user_events,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -31,26 +39,8 @@ TURNS = 20
 TIME_LIMIT_S = float(os.environ.get("RELIABILITY_LOAD_TIME_LIMIT_S", "150"))
 REQUEST_TIMEOUT_S = 60.0
 
-QUESTIONS = [
-    "what is myofascial release?",
-    "how does a session work?",
-    "what are trigger points?",
-    "can I do it at home?",
-    "who might benefit from it?",
-    "what are the symptoms of myofascial pain syndrome?",
-    "what are the risks of myofascial release?",
-    "what does the evidence say?",
-    "what other treatments are there?",
-    "when should I see a doctor?",
-    "does it help with back pain?",
-    "tell me more",
-    "hello",
-    "thanks",
-]
-PROFILE_STATEMENT = "my mother is 86 and quite frail"
 # Where the profile statement may fall among the turns.
 PROFILE_TURNS = 12
-FALLBACK = "utter_action_failed"
 
 
 @pytest.fixture(scope="module")
@@ -97,23 +87,6 @@ async def run_load(url: str, plans: Dict[str, List[str]]) -> Tuple[float, List[f
             timeout=TIME_LIMIT_S,
         )
         return time.perf_counter() - start, latencies, failures
-
-
-def fallback_turns(tracker: Dict[str, Any]) -> List[int]:
-    """Indexes of the user turns answered with the "action failed" apology."""
-    turns: List[int] = []
-    k = -1
-    for e in tracker.get("events", []):
-        if e.get("event") == "user":
-            k += 1
-        elif e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == FALLBACK:
-            if not turns or turns[-1] != k:
-                turns.append(k)
-    return turns
-
-
-def percentile(values: List[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
 def test_concurrent_conversations_keep_every_turn(servers: KillableServers) -> None:

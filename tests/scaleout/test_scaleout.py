@@ -21,7 +21,6 @@ import asyncio
 import itertools
 import os
 import random
-import statistics
 import threading
 import time
 import uuid
@@ -35,9 +34,17 @@ import redis
 
 from rasa.core.lock_store import LockError, RedisLockStore
 
+from bench.load import percentile
 from deploy.redis_lock_store import AtomicRedisLockStore
 from deploy.scaleout import REDIS_DB, Stack
-from tests.reliability.helpers import texts, turns_without_bot_reply, user_events
+from tests.reliability.helpers import (
+    PROFILE_STATEMENT,
+    QUESTIONS,
+    fallback_turns,
+    texts,
+    turns_without_bot_reply,
+    user_events,
+)
 
 pytestmark = pytest.mark.scaleout
 
@@ -48,25 +55,6 @@ LOAD_TIME_LIMIT_S = float(os.environ.get("SCALEOUT_LOAD_TIME_LIMIT_S", "180"))
 # A server killed while handling a message leaves its ticket in the Redis lock
 # until it expires (TICKET_LOCK_LIFETIME, Rasa's default 60 s).
 LOCK_LIFETIME_S = float(os.environ.get("TICKET_LOCK_LIFETIME") or 60)
-FALLBACK = "utter_action_failed"
-
-QUESTIONS = [
-    "what is myofascial release?",
-    "how does a session work?",
-    "what are trigger points?",
-    "can I do it at home?",
-    "who might benefit from it?",
-    "what are the symptoms of myofascial pain syndrome?",
-    "what are the risks of myofascial release?",
-    "what does the evidence say?",
-    "what other treatments are there?",
-    "when should I see a doctor?",
-    "does it help with back pain?",
-    "tell me more",
-    "hello",
-    "thanks",
-]
-PROFILE_STATEMENT = "my mother is 86 and quite frail"
 
 # (message, slots that must hold at least these ids afterwards, lowercase words the reply must contain).
 # Slots are set on turns 1 and 4 and used on turns 2 and 7: with strict alternation
@@ -144,19 +132,6 @@ def probes(t: Dict[str, Any]) -> List[Optional[str]]:
     return [(e.get("metadata") or {}).get("probe") for e in user_events(t)]
 
 
-def fallback_turns(t: Dict[str, Any]) -> List[int]:
-    """Indexes of user turns answered with the "action failed" apology."""
-    turns: List[int] = []
-    k = -1
-    for e in t.get("events", []):
-        if e.get("event") == "user":
-            k += 1
-        elif e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == FALLBACK:
-            if not turns or turns[-1] != k:
-                turns.append(k)
-    return turns
-
-
 def sessions(t: Dict[str, Any]) -> int:
     return sum(e.get("event") == "session_started" for e in t.get("events", []))
 
@@ -176,10 +151,6 @@ def stored_user_events(stack: Stack, senders: List[str]) -> Dict[str, int]:
 def redis_client(stack: Stack) -> "redis.Redis[bytes]":
     return redis.Redis(host="127.0.0.1", port=stack.ports["redis"], db=REDIS_DB, password=stack.redis_password,
                        socket_timeout=5)
-
-
-def percentile(values: List[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
 @pytest.fixture(autouse=True)
