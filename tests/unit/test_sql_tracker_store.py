@@ -14,6 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from sqlalchemy import event
 
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
+from channels.sql_tracker_store import STORED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,24 +42,30 @@ def turn(text: str) -> List[Any]:
             ActionExecuted("action_answer_question"), BotUttered("an answer"), ActionExecuted("action_listen")]
 
 
-def stored(store: Any, sender: str) -> List[dict]:
-    tracker = asyncio.run(store.retrieve_full_tracker(sender))
-    return [e.as_dict() for e in tracker.events] if tracker else []
+def new_session(text: str) -> List[Any]:
+    return [ActionExecuted("action_session_start"), SessionStarted(), *turn(text)]
 
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
 
 
+def stored(store: Any, sender: str) -> List[dict]:
+    tracker = run(store.retrieve_full_tracker(sender))
+    return [e.as_dict() for e in tracker.events] if tracker else []
+
+
+def add_and_save(store: Any, tracker: Any, events: List[Any]) -> Any:
+    """Appends the events to the tracker and saves it, as Rasa does at the end of a message."""
+    for e in events:
+        tracker.update(e)
+    run(store.save(tracker))
+    return tracker
+
+
 def test_a_conversation_is_stored_event_for_event(store: Any) -> None:
-    tracker = run(store.get_or_create_tracker("a"))
-    for e in [ActionExecuted("action_session_start"), SessionStarted(), *turn("what is it?")]:
-        tracker.update(e)
-    run(store.save(tracker))
-    tracker = run(store.retrieve("a"))
-    for e in turn("and at home?"):
-        tracker.update(e)
-    run(store.save(tracker))
+    tracker = add_and_save(store, run(store.get_or_create_tracker("a")), new_session("what is it?"))
+    tracker = add_and_save(store, run(store.retrieve("a")), turn("and at home?"))
     run(store.save(tracker))  # nothing new: nothing written twice
     everything = stored(store, "a")
     # The loaded tracker starts at the session start; before it: the new tracker's listen and the start action.
@@ -67,28 +74,16 @@ def test_a_conversation_is_stored_event_for_event(store: Any) -> None:
 
 
 def test_a_loaded_tracker_is_saved_without_counting(store: Any) -> None:
-    tracker = run(store.get_or_create_tracker("b"))
-    for e in turn("first"):
-        tracker.update(e)
-    run(store.save(tracker))
+    add_and_save(store, run(store.get_or_create_tracker("b")), turn("first"))
     store.counts.clear()
-    tracker = run(store.retrieve("b"))
-    for e in turn("second"):
-        tracker.update(e)
-    run(store.save(tracker))
+    tracker = add_and_save(store, run(store.retrieve("b")), turn("second"))
     assert store.counts == []
     assert len(stored(store, "b")) == len(tracker.events)
 
 
 def test_a_new_session_keeps_both_sessions_whole(store: Any) -> None:
-    tracker = run(store.get_or_create_tracker("c"))
-    for e in [ActionExecuted("action_session_start"), SessionStarted(), *turn("old session")]:
-        tracker.update(e)
-    run(store.save(tracker))
-    tracker = run(store.retrieve("c"))
-    for e in [ActionExecuted("action_session_start"), SessionStarted(), *turn("new session")]:
-        tracker.update(e)
-    run(store.save(tracker))
+    add_and_save(store, run(store.get_or_create_tracker("c")), new_session("old session"))
+    add_and_save(store, run(store.retrieve("c")), new_session("new session"))
     everything = stored(store, "c")
     assert [e["event"] for e in everything].count("session_started") == 2
     assert sum(e.get("text") == "old session" for e in everything) == 1
@@ -98,15 +93,10 @@ def test_a_new_session_keeps_both_sessions_whole(store: Any) -> None:
 
 
 def test_a_tracker_from_elsewhere_falls_back_to_counting(store: Any) -> None:
-    tracker = run(store.get_or_create_tracker("d"))
-    for e in turn("first"):
-        tracker.update(e)
-    run(store.save(tracker))
+    add_and_save(store, run(store.get_or_create_tracker("d")), turn("first"))
     foreign = copy.deepcopy(run(store.retrieve("d")))
-    foreign.__dict__.pop("_mfr_events_in_store", None)
-    for e in turn("second"):
-        foreign.update(e)
+    foreign.__dict__.pop(STORED, None)
     store.counts.clear()
-    run(store.save(foreign))
+    add_and_save(store, foreign, turn("second"))
     assert len(store.counts) == 1
     assert stored(store, "d") == [e.as_dict() for e in foreign.events]
