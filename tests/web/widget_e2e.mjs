@@ -399,6 +399,18 @@ async function narrowFlow(checks) {
   }
 }
 
+// Presses `key` up to `max` times until the focused element matches; returns the labels focused on the way.
+async function pressUntil(page, key, max, matches) {
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    const a = await deepActive(page);
+    seen.push(a && a.label);
+    if (a && matches(a)) break;
+  }
+  return seen;
+}
+
 async function keyboardFlow(checks) {
   const b = await launch({ width: 1024, height: 800 });
   const { page } = b;
@@ -406,34 +418,15 @@ async function keyboardFlow(checks) {
   try {
     await page.goto(PAGE_URL, { waitUntil: "load" });
     // Tab from the top of the page to the launcher, Enter opens the chat.
-    const seen = [];
-    for (let i = 0; i < 10; i++) {
-      await kb.press("Tab");
-      const a = await deepActive(page);
-      seen.push(a && a.label);
-      if (a && a.cls.includes("launcher")) break;
-    }
-    checks.tabsToLauncher = seen;
+    checks.tabsToLauncher = await pressUntil(page, "Tab", 10, (a) => a.cls.includes("launcher"));
     await kb.press("Enter");
     await page.waitForFunction(() =>
       document.getElementById("mfr-chat").shadowRoot.querySelectorAll(".log > .msg.bot").length >= 2, null, { timeout: WAIT });
     checks.focusAfterOpen = await deepActive(page);
 
     // Back to the header with Shift+Tab, then Tab forward until the input has focus.
-    const back = [];
-    for (let i = 0; i < 6; i++) {
-      await kb.press("Shift+Tab");
-      const a = await deepActive(page);
-      back.push(a && a.label);
-      if (a && a.cls.includes("close")) break;
-    }
-    const forward = [];
-    for (let i = 0; i < 6; i++) {
-      await kb.press("Tab");
-      const a = await deepActive(page);
-      forward.push(a && a.label);
-      if (a && a.tag === "input") break;
-    }
+    const back = await pressUntil(page, "Shift+Tab", 6, (a) => a.cls.includes("close"));
+    const forward = await pressUntil(page, "Tab", 6, (a) => a.tag === "input");
     checks.shiftTabToHeader = back;
     checks.tabToInput = forward;
     checks.inputFocusedByTab = (await deepActive(page))?.tag === "input";
