@@ -42,12 +42,6 @@ def _prepared(schema: Dict[str, Any]) -> Any:
 
 
 @lru_cache(maxsize=1)
-def reply_validator() -> Any:
-    """The validator of the whole reply schema, its schema checked once."""
-    return _prepared(RemoteAction.action_response_format_spec())
-
-
-@lru_cache(maxsize=1)
 def shape_validator() -> Any:
     """The reply schema with `events` checked only as an array (each event is checked on its own)."""
     schema = copy.deepcopy(RemoteAction.action_response_format_spec())

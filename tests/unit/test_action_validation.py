@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rasa.core.actions.action import RemoteAction
 
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
-from channels.action_validation import _event_is_valid, reply_validator, validate_action_result
+from channels.action_validation import _event_is_valid, event_validator, shape_validator, validate_action_result
 
 GOOD: Dict[str, Any] = {
     "events": [
@@ -74,8 +74,10 @@ def test_a_repeated_event_is_checked_once() -> None:
 
 
 def test_the_schema_is_prepared_once() -> None:
-    assert reply_validator() is reply_validator()
-    assert reply_validator().schema == RemoteAction.action_response_format_spec()
+    assert shape_validator() is shape_validator() and event_validator() is event_validator()
+    spec = RemoteAction.action_response_format_spec()
+    assert event_validator().schema == spec["properties"]["events"]["items"]
+    assert shape_validator().schema["properties"]["responses"] == spec["properties"]["responses"]
 
 
 EVENT_TYPES = ["slot", "action", "user", "bot", "session_started", "restart", "followup", "reminder",
