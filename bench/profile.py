@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from evaluation.live import VENV_BIN
 
@@ -49,13 +49,19 @@ def part_of(stack: str) -> str:
     return OTHER
 
 
-def shares(raw: str) -> Dict[str, float]:
-    """Share of samples per part, from py-spy's `--format raw` output (collapsed stacks)."""
-    counts: Counter = Counter()
+def collapsed(raw: str) -> Iterator[Tuple[str, int]]:
+    """(stack, samples) from py-spy's `--format raw` output (collapsed stacks); other lines are skipped."""
     for line in raw.splitlines():
         stack, _, n = line.rpartition(" ")
         if stack and n.isdigit():
-            counts[part_of(stack)] += int(n)
+            yield stack, int(n)
+
+
+def shares(raw: str) -> Dict[str, float]:
+    """Share of samples per part."""
+    counts: Counter = Counter()
+    for stack, n in collapsed(raw):
+        counts[part_of(stack)] += n
     total = sum(counts.values())
     return {k: v / total for k, v in counts.most_common()} if total else {}
 
@@ -91,5 +97,4 @@ class Profiler:
             # Typically missing ptrace permission (containers without CAP_SYS_PTRACE).
             return {"error": f"py-spy exited {self.proc.returncode}: {log.strip()[-300:]}"}
         raw = self.out.read_text()
-        samples = sum(int(line.rpartition(" ")[2]) for line in raw.splitlines() if line.rpartition(" ")[2].isdigit())
-        return {"shares": shares(raw), "samples": samples}
+        return {"shares": shares(raw), "samples": sum(n for _, n in collapsed(raw))}
