@@ -129,19 +129,19 @@ class AtomicRedisLockStore(RedisLockStore):
         conversations that had a ticket on the killed server hung for good.
         The ticket in use is tracked, so the one released at the end is the one held.
         """
-        held = [self.issue_ticket(conversation_id, lock_lifetime)]
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
         try:
             while True:
                 lock = self.get_lock(conversation_id)
                 if lock is None:
                     raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-                if not lock.is_locked(held[0]):
+                if not lock.is_locked(ticket):
                     break
-                if lock._ticket_for_ticket_number(held[0]) is None:
-                    held[0] = self.issue_ticket(conversation_id, lock_lifetime)
+                if lock._ticket_for_ticket_number(ticket) is None:
+                    ticket = self.issue_ticket(conversation_id, lock_lifetime)
                     continue
                 await asyncio.sleep(wait_time_in_seconds)
                 self.update_lock(conversation_id)
             yield lock
         finally:
-            self.cleanup(conversation_id, held[0])
+            self.cleanup(conversation_id, ticket)
