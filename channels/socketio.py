@@ -22,7 +22,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels.validation import MAX_BODY_BYTES, MAX_SENDER_CHARS, is_encodable
+from channels.validation import MAX_BODY_BYTES, conversation_id_problem, is_encodable
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +48,8 @@ def event_problem(data: Any) -> Optional[str]:
     if len(message.encode("utf-8")) > MAX_BODY_BYTES:
         return "message too large"
     session_id = data.get("session_id")
-    if session_id is not None and session_id_problem(session_id):
+    if session_id is not None and conversation_id_problem(session_id):
         return "bad session_id"
-    return None
-
-
-def session_id_problem(session_id: Any) -> Optional[str]:
-    """Why a client's session id must be refused, or None; the rules of the REST `sender`."""
-    if not isinstance(session_id, str) or not session_id.strip():
-        return "session_id is not a non-empty string"
-    if len(session_id) > MAX_SENDER_CHARS or not session_id.isprintable():
-        # A lone surrogate here made the SQL tracker store exit the whole server.
-        return "session_id is too long or not printable"
     return None
 
 
@@ -161,9 +151,9 @@ class SafeSocketIOInput(SocketIOInput):
                 logger.warning("Dropped a socket.io session_request: not an object")
                 return
             session_id = (data or {}).get("session_id")
-            problem = None if session_id is None else session_id_problem(session_id)
+            problem = None if session_id is None else conversation_id_problem(session_id)
             if problem:
-                logger.warning("Dropped a socket.io session_request: %s", problem)
+                logger.warning("Dropped a socket.io session_request: session_id %s", problem)
                 return
             session_id = session_id or uuid.uuid4().hex
             if self.session_persistence:

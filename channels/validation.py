@@ -34,6 +34,16 @@ def is_encodable(text: str) -> bool:
     return True
 
 
+def conversation_id_problem(value: Any) -> Optional[str]:
+    """Why a client's conversation id (REST `sender`, socket.io `session_id`) must be refused, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string identifying the conversation"
+    if len(value) > MAX_SENDER_CHARS or not value.isprintable():
+        # A lone surrogate here made the SQL tracker store exit the whole server.
+        return f"must be printable and at most {MAX_SENDER_CHARS} characters"
+    return None
+
+
 def rest_payload_problem(body: bytes) -> Optional[Tuple[int, str]]:
     """(HTTP status, reason) when a REST webhook body must be refused, else None."""
     if len(body) > MAX_BODY_BYTES:
@@ -46,13 +56,11 @@ def rest_payload_problem(body: bytes) -> Optional[Tuple[int, str]]:
         return 400, "request body must be a JSON object"
     if not isinstance(payload, dict):
         return 400, "request body must be a JSON object"
-    sender = payload.get("sender")
-    if not isinstance(sender, str) or not sender.strip():
-        # Without this, Rasa files every sender-less message under one shared
-        # conversation called "default": one patient could read another's.
-        return 400, "'sender' must be a non-empty string identifying the conversation"
-    if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
-        return 400, f"'sender' must be printable and at most {MAX_SENDER_CHARS} characters"
+    # Without a sender, Rasa files every message under one shared conversation
+    # called "default": one patient could read another's.
+    problem = conversation_id_problem(payload.get("sender"))
+    if problem:
+        return 400, f"'sender' {problem}"
     if "message" not in payload:
         return 400, "'message' is required"
     if not isinstance(payload["message"], str):
