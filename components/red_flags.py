@@ -145,15 +145,19 @@ class RedFlagRules:
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
         self.hypothetical_window = int(spec.get("hypothetical_window", 8))
-        self.hypothetical = [self._compile(p) for p in spec.get("hypothetical_cues", [])]
-        self.past = [self._compile(p) for p in spec.get("past_cues", [])]
-        self.present = [self._compile(p) for p in spec.get("present_cues", [])]
-        self.question = [self._compile(p) for p in spec.get("question_cues", [])]
-        self.sentence_hypothetical = [self._compile(p) for p in spec.get("sentence_hypothetical_cues", [])]
-        self.joke = [self._compile(p) for p in spec.get("joke_cues", [])]
-        self.recent_past = [self._compile(p) for p in spec.get("recent_past_cues", [])]
-        self.resolved = [self._compile(p) for p in spec.get("resolved_cues", [])]
-        self.meta = [self._compile(p) for p in spec.get("meta_cues", [])]
+
+        def cues(key: str) -> List[re.Pattern[str]]:
+            return [self._compile(p) for p in spec.get(key, [])]
+
+        self.hypothetical = cues("hypothetical_cues")
+        self.past = cues("past_cues")
+        self.present = cues("present_cues")
+        self.question = cues("question_cues")
+        self.sentence_hypothetical = cues("sentence_hypothetical_cues")
+        self.joke = cues("joke_cues")
+        self.recent_past = cues("recent_past_cues")
+        self.resolved = cues("resolved_cues")
+        self.meta = cues("meta_cues")
         exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
