@@ -6,8 +6,10 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -27,6 +29,20 @@ from actions.knowledge import Article, Knowledge, load_article, load_knowledge  
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def domain_dict() -> Dict[str, Any]:
+    """domain.yml as a plain dict, as the action server receives it."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def rasa_domain() -> Any:
+    """domain.yml as Rasa's own `Domain`, as the Rasa server holds it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml"))
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ ENV_OVERRIDES = ("CLINIC_NAME", "CLINIC_PHONE_NUMBER", "CLINIC_EMAIL", "CLINIC_H
 
 
 @pytest.fixture(scope="module")
-def domain(root):
-    return yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
+def domain(domain_dict):
+    return domain_dict
 
 
 @pytest.fixture

@@ -54,14 +54,13 @@ def test_every_heading_is_found_in_the_article(knowledge, article):
     assert set(knowledge.headings) <= set(article.headings_found())
 
 
-def test_topic_intents_are_domain_intents_and_have_entries(root, knowledge):
-    domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
-    intents = set(domain["intents"])
+def test_topic_intents_are_domain_intents_and_have_entries(domain_dict, knowledge):
+    intents = set(domain_dict["intents"])
     assert set(ALL_TOPICS) <= intents
     # Every knowledge topic is an intent the assistant can receive, and vice
     # versa, except the triage disposition, which action_triage_disposition uses.
     assert set(knowledge.topics) - {"triage_disposition"} == set(ALL_TOPICS)
-    assert "action_answer_question" in domain["actions"]
+    assert "action_answer_question" in domain_dict["actions"]
 
 
 @pytest.mark.parametrize("topic", ALL_TOPICS)

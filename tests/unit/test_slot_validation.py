@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
@@ -26,18 +23,9 @@ from actions.actions import ActionValidateSlotMappings
 from actions.profile import RISK_FACTOR_IDS, SYMPTOM_IDS
 from channels.slot_validation import can_change_profile
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-@lru_cache(maxsize=1)
-def yaml_domain() -> Dict[str, Any]:
-    """The domain as the action server gets it."""
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+def domain(rasa_domain: Domain) -> Domain:
+    return rasa_domain
 
 
 other_entities = st.lists(st.fixed_dictionaries({
@@ -49,14 +37,14 @@ other_entities = st.lists(st.fixed_dictionaries({
 @given(symptoms=st.lists(st.sampled_from(SYMPTOM_IDS), unique=True),
        risks=st.lists(st.sampled_from(RISK_FACTOR_IDS), unique=True),
        entities=other_entities, intent=st.sampled_from(["what_is_mfr", "greet", "emergency", "inform", "affirm"]))
-def test_without_profile_entities_the_action_changes_no_slot(symptoms: List[str], risks: List[str],
-                                                              entities: List[Dict[str, Any]], intent: str) -> None:
+def test_without_profile_entities_the_action_changes_no_slot(domain_dict: Dict[str, Any], symptoms: List[str],
+                                                              risks: List[str], entities: List[Dict[str, Any]],
+                                                              intent: str) -> None:
     """Why skipping the call is safe: the action server would answer with no change at all."""
-    raw = yaml_domain()
     tracker = Tracker(sender_id="t", slots={"symptoms": symptoms, "risk_factors": risks},
                       latest_message={"text": "…", "intent": {"name": intent}, "entities": entities}, events=[],
                       paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen")
-    events = asyncio.run(ActionValidateSlotMappings().run(CollectingDispatcher(), tracker, raw))
+    events = asyncio.run(ActionValidateSlotMappings().run(CollectingDispatcher(), tracker, domain_dict))
     changed = [e for e in events if e.get("event") == "slot" and e["value"] != tracker.get_slot(e["name"])]
     assert changed == []
 

@@ -16,17 +16,9 @@ from sqlalchemy import event
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
 from channels.sql_tracker_store import STORED
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
 @pytest.fixture
-def store(domain: Domain, tmp_path: Path) -> Any:
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+def store(rasa_domain: Domain, tmp_path: Path) -> Any:
+    store = SQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
     store.counts = []
 
     @event.listens_for(store.engine, "before_cursor_execute")
