@@ -54,7 +54,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name mfr --out models
 	@touch $@
 
-data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from ../shared/datasets/clinc150 (train split)
+data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from datasets/clinc150 (train split)
 	$(BIN)/python scripts/make_clinc_training_data.py
 
 run: $(MODEL) web ## Start the action server, the Rasa server (REST, socket.io, Telegram, phone) and the web chat page

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-CLINC_DIR = ROOT.parent / "shared" / "datasets" / "clinc150"
+# The repository's own copy (train and validation splits only, with the
+# data set's licence and citation beside it in datasets/clinc150/).
+CLINC_DIR = ROOT / "datasets" / "clinc150"
+HEADER = ("intent", "text")
 
 # CLINC intents that are small talk the assistant answers itself.
 SMALL_TALK = {
@@ -40,6 +43,8 @@ def read_split(name: str) -> List[Tuple[str, str]]:
     rows = []
     with open(CLINC_DIR / name, encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
+            if tuple(cell.strip() for cell in row) == HEADER:
+                continue
             if len(row) == 2:
                 intent, text = row
                 rows.append((text.strip(), intent.strip()))
