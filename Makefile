@@ -30,11 +30,12 @@ help: ## Show this help
 
 install: $(VENV)/.installed ## Create .venv (Python 3.10) with the pinned packages
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock pyproject.toml
 	@py=$$(scripts/find_python.sh) || exit 1; \
 	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==24.0"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(SPACY_PIPELINE): $(VENV)/.installed nlu/lexicon.yml components/medical_entities.py scripts/build_spacy.py

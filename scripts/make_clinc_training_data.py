@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import glob
-import sys
 from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evaluation.clinc import ROOT, read_split, sample
 
 PER_INTENT = 10

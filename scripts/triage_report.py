@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from actions.triage_store import as_row, list_records, triage_db_path
 
 COLUMNS = ["created_at", "channel", "sender_id", "complaint", "duration", "symptoms", "risk_factors",

@@ -29,8 +29,6 @@ from typing import Any, Dict, Iterator, List, Set
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from evaluation.live import Client, Servers, free_port  # noqa: E402
 

@@ -1,0 +1,130 @@
+"""Emergency tables: what the assistant did with each row, per kind and style (pure).
+
+A row is an emergency (`emergency: true`, with its `kind`) or a hard negative
+(`emergency: false`, with a `type`). For each row the assistant either gave
+the emergency reply, asked the red-flag screen question, or answered as
+usual; the report counts each outcome overall, per kind, per style and per
+negative type, and lists every emergency that did not get the reply with what
+each detector said about it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+
+import yaml
+
+EMERGENCY = "emergency"
+SCREEN = "screen"
+ANSWER = "answer"
+EMERGENCY_INTENT = "emergency"
+SCREEN_INTENT = "red_flag_screen"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of an emergency table."""
+
+    text: str
+    emergency: bool
+    kind: str
+    style: str
+    type: str
+
+
+def load_table(path: Path) -> List[Row]:
+    """Reads a table; older tables name the kind `flag` and have no style."""
+    with open(path, encoding="utf-8") as f:
+        cases = yaml.safe_load(f)["cases"]
+    rows = []
+    for c in cases:
+        emergency = bool(c["emergency"])
+        kind = c.get("kind") or c.get("flag") or ("unknown" if emergency else "none")
+        style = {"telegram": "messaging"}.get(c.get("style", "web"), c.get("style", "web"))
+        rows.append(Row(str(c["text"]), emergency, str(kind), style, str(c.get("type") or c.get("note") or "")))
+    return rows
+
+
+def decision_of(parse: Mapping[str, Any]) -> str:
+    """What the assistant does with a parsed message: reply, screen or answer."""
+    name = (parse.get("intent") or {}).get("name")
+    if name == EMERGENCY_INTENT:
+        return EMERGENCY
+    if name == SCREEN_INTENT:
+        return SCREEN
+    return ANSWER
+
+
+def _rate(flags: Sequence[bool]) -> Optional[float]:
+    return sum(flags) / len(flags) if flags else None
+
+
+def _grouped(rows: Iterable[Row], decisions: Iterable[str], key: Callable[[Row], str],
+             wanted: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    groups: Dict[str, List[str]] = defaultdict(list)
+    for row, d in zip(rows, decisions, strict=True):
+        groups[key(row)].append(d)
+    return {
+        k: {"n": len(v), "rate": _rate([d in wanted for d in v])}
+        for k, v in sorted(groups.items())
+    }
+
+
+def report(rows: Sequence[Row], decisions: Sequence[str],
+           details: Optional[Sequence[Mapping[str, Any]]] = None) -> Dict[str, Any]:
+    """Recall of the emergency reply (and of reply or screen), false alarms and screens."""
+    details = details or [{} for _ in rows]
+    pos = [(r, d, x) for r, d, x in zip(rows, decisions, details, strict=True) if r.emergency]
+    neg = [(r, d, x) for r, d, x in zip(rows, decisions, details, strict=True) if not r.emergency]
+    pos_rows, pos_d = [r for r, _, _ in pos], [d for _, d, _ in pos]
+    neg_rows, neg_d = [r for r, _, _ in neg], [d for _, d, _ in neg]
+    return {
+        "positives": len(pos),
+        "negatives": len(neg),
+        "reply_recall": _rate([d == EMERGENCY for d in pos_d]),
+        "reply_or_screen_recall": _rate([d in (EMERGENCY, SCREEN) for d in pos_d]),
+        "negative_reply_rate": _rate([d == EMERGENCY for d in neg_d]),
+        "negative_screen_rate": _rate([d == SCREEN for d in neg_d]),
+        "per_kind": _grouped(pos_rows, pos_d, lambda r: r.kind, (EMERGENCY,)),
+        "per_style": _grouped(pos_rows, pos_d, lambda r: r.style, (EMERGENCY,)),
+        "negatives_per_style": _grouped(neg_rows, neg_d, lambda r: r.style, (EMERGENCY,)),
+        "negatives_per_type": {
+            t: {"n": v["n"], "reply": v["rate"],
+                "screen": _grouped([r for r in neg_rows if r.type == t],
+                                   [d for r, d in zip(neg_rows, neg_d, strict=True) if r.type == t],
+                                   lambda r: "all", (SCREEN,))["all"]["rate"]}
+            for t, v in _grouped(neg_rows, neg_d, lambda r: r.type, (EMERGENCY,)).items()
+        },
+        "misses": [
+            {"text": r.text, "kind": r.kind, "style": r.style, "decision": d, "detectors": dict(x)}
+            for r, d, x in pos if d != EMERGENCY
+        ],
+        "false_alarms": [
+            {"text": r.text, "type": r.type, "style": r.style, "detectors": dict(x)}
+            for r, d, x in neg if d == EMERGENCY
+        ],
+        "screened_negatives": [
+            {"text": r.text, "type": r.type, "style": r.style, "detectors": dict(x)}
+            for r, d, x in neg if d == SCREEN
+        ],
+    }
+
+
+def pct(x: Optional[float]) -> str:
+    """A rate as a percentage with one decimal, or a dash."""
+    return "-" if x is None else f"{100 * x:.1f} %"
+
+
+def summary_lines(name: str, r: Mapping[str, Any]) -> List[str]:
+    """A short text summary of one table's report."""
+    lines = [
+        f"{name}: emergencies {r['positives']}, hard negatives {r['negatives']}",
+        f"  emergency reply {pct(r['reply_recall'])}, reply or screen {pct(r['reply_or_screen_recall'])}; "
+        f"hard negatives: reply {pct(r['negative_reply_rate'])}, screen {pct(r['negative_screen_rate'])}",
+        "  per style (reply): " + ", ".join(f"{k} {pct(v['rate'])} (n={v['n']})" for k, v in r["per_style"].items()),
+        "  per kind (reply): " + ", ".join(f"{k} {pct(v['rate'])}/{v['n']}" for k, v in r["per_kind"].items()),
+    ]
+    return lines
