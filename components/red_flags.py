@@ -76,6 +76,12 @@ _WORDS = {
     "whats": "what s",
     "wats": "what s",
 }
+# Speech-to-text slips and phrasings folded into the words the patterns use:
+# "chess pain" is "chest pain"; "the back of his head" is "his head".
+_PHRASES = [
+    (re.compile(r"\bchess (pain|pains|pressure|tightness|hurts|feels)\b"), r"chest \1"),
+    (re.compile(r"\bthe (back|side|front|top) of (my|his|her|their|the) head\b"), r"\2 head"),
+]
 # Laughing emoji read as laughter, so that "I can't breathe 😂" can count as a joke.
 _LAUGHS = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606\U0001F605\U0001F604]")
 # Hesitations of spoken messages ("my chest is um really tight").
@@ -105,6 +111,9 @@ def normalise(text: str) -> str:
     tokens = text.split()
     words: List[str] = []
     for i, word in enumerate(tokens):
+        # A spoken stutter ("my my mum", "a a fit") says the word once.
+        if words and word == words[-1] and word.isalpha():
+            continue
         if word in _FILLERS:
             # A hesitation between commas is a pause, not a clause break: "my chest is, um, tight".
             if words and words[-1] == "," and tokens[i + 1 : i + 2] == [","]:
@@ -113,7 +122,10 @@ def normalise(text: str) -> str:
         if word == "," and (not words or words[-1] in _PUNCT_KEEP or tokens[i - 1] in _FILLERS):
             continue
         words.append(_WORDS.get(word, word))
-    return " ".join(words)
+    text = " ".join(words)
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ class RedFlagRules:
         self.recent_past = cues("recent_past_cues")
         self.resolved = cues("resolved_cues")
         self.meta = cues("meta_cues")
+        self.unreal = cues("unreal_cues")
         exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
@@ -248,6 +261,8 @@ class RedFlagRules:
             candidate = question or hypothetical or past or recent
         else:
             candidate = question or past or recent
+        if contextual and any(p.search(sentence) for p in self.unreal):
+            return True
         if not candidate:
             return False
         if any(p.search(sentence) for p in self.present):
