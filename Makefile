@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/mfr.tar.gz
 SPACY_PIPELINE := build/spacy_en_mfr/meta.json
+DETECTOR := build/emergency_detector.joblib
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 WEB_PORT ?= 8080
@@ -22,8 +23,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
+# What the learned emergency detector learns from (components/emergency_detector.py).
+DETECTOR_INPUTS := nlu/emergency_detector.yml nlu/red_flags.yml nlu/red_flags_dev.yml nlu/emergencies.yml \
+  $(wildcard nlu/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
+  components/emergency_detector.py components/red_flags.py scripts/train_emergency_detector.py
 
-.PHONY: help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench scaleout-test scaleout-up clean web chromium
+.PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench scaleout-test scaleout-up clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -41,6 +46,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 $(SPACY_PIPELINE): $(VENV)/.installed nlu/lexicon.yml components/medical_entities.py scripts/build_spacy.py
 	$(BIN)/python scripts/build_spacy.py
 
+detector: $(DETECTOR) ## Train the learned emergency detector (the model and thresholds in nlu/emergency_detector.yml)
+
+$(DETECTOR): $(VENV)/.installed $(DETECTOR_INPUTS)
+	$(BIN)/python scripts/train_emergency_detector.py
+
+detector-compare: $(VENV)/.installed ## Choose the emergency detector's model and thresholds again by measurement (a few minutes)
+	$(BIN)/python scripts/train_emergency_detector.py --compare
+
 web: web/vendor/socket.io.min.js ## npm packages of the chat widget (npm ci in web/)
 
 web/vendor/socket.io.min.js: web/package.json web/package-lock.json
@@ -51,14 +64,15 @@ chromium: ## Debian's Chromium for the widget's browser test (apt-get)
 
 train: $(MODEL) ## Train the model (only when data, config or domain changed)
 
-$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+# SafetyOverride loads the detector when Rasa builds the pipeline.
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS) | $(DETECTOR)
 	$(BIN)/rasa train --fixed-model-name mfr --out models
 	@touch $@
 
 data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from datasets/clinc150 (train split)
 	$(BIN)/python scripts/make_clinc_training_data.py
 
-run: $(MODEL) web ## Start the action server, the Rasa server (REST, socket.io, Telegram, phone) and the web chat page
+run: $(MODEL) $(DETECTOR) web ## Start the action server, the Rasa server (REST, socket.io, Telegram, phone) and the web chat page
 	@mkdir -p var
 	@token="$${RASA_AUTH_TOKEN:-}"; \
 	if [ -z "$$token" ]; then \
@@ -79,7 +93,7 @@ run: $(MODEL) web ## Start the action server, the Rasa server (REST, socket.io, 
 	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)" \
 	  --logging-config-file privacy/logging.yml
 
-test: $(MODEL) lint validate web chromium ## Lint, validate data, run pytest (with the web widget's browser test) and the conversation tests
+test: $(MODEL) $(DETECTOR) lint validate web chromium ## Lint, validate data, run pytest (with the web widget's browser test) and the conversation tests
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory conversation-tests
 
@@ -92,22 +106,22 @@ typecheck: $(VENV)/.installed ## mypy (not yet part of `make test`)
 validate: $(VENV)/.installed ## rasa data validate
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
-unit: $(VENV)/.installed $(SPACY_PIPELINE) ## Only the fast unit tests
+unit: $(VENV)/.installed $(SPACY_PIPELINE) $(DETECTOR) ## Only the fast unit tests
 	$(BIN)/python -m pytest tests/unit
 
-conversation-tests: $(MODEL) ## rasa test on the test stories (fails on any prediction error)
+conversation-tests: $(MODEL) $(DETECTOR) ## rasa test on the test stories (fails on any prediction error)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core --no-plot
 
-scaleout-test: $(MODEL) ## Scale-out test: 2 Rasa + 2 action servers behind nginx, PostgreSQL, Redis (installs them if missing; 2-4 min)
+scaleout-test: $(MODEL) $(DETECTOR) ## Scale-out test: 2 Rasa + 2 action servers behind nginx, PostgreSQL, Redis (installs them if missing; 2-4 min)
 	SCALEOUT=1 $(BIN)/python -m pytest tests/scaleout -W ignore -rA -s
 
-scaleout-up: $(MODEL) ## Start the scale-out set-up on 127.0.0.1 by hand (Ctrl-C stops and cleans up)
+scaleout-up: $(MODEL) $(DETECTOR) ## Start the scale-out set-up on 127.0.0.1 by hand (Ctrl-C stops and cleans up)
 	$(BIN)/python -m deploy.scaleout up
 
-bench: $(MODEL) ## Benchmark: quality, peers (stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
+bench: $(MODEL) $(DETECTOR) ## Benchmark: quality, peers (stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
 	$(BIN)/python -m bench
 
-evaluate: $(MODEL) ## Held-out quality report (intents, emergencies, slots, out of scope)
+evaluate: $(MODEL) $(DETECTOR) ## Held-out quality report (intents, emergencies, slots, out of scope)
 	$(BIN)/python scripts/evaluate.py --model $(MODEL) --json reports/quality.json
 
 purge: $(VENV)/.installed ## Delete conversations and triage records older than DAYS days (default: RETENTION_DAYS, else config/clinic.yml)

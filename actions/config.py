@@ -19,6 +19,7 @@ _ENV_OVERRIDES = {
     "clinic_email": "CLINIC_EMAIL",
     "clinic_hours": "CLINIC_HOURS",
     "emergency_number": "EMERGENCY_NUMBER",
+    "crisis_line": "CRISIS_LINE",
     "retention_days": "RETENTION_DAYS",
 }
 
@@ -32,6 +33,7 @@ class ClinicSettings:
     clinic_email: str
     clinic_hours: str
     emergency_number: str
+    crisis_line: str
     retention_days: str
 
     def as_slots(self) -> Dict[str, str]:

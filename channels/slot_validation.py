@@ -2,7 +2,7 @@
 
 Rasa 3.6 calls the action server's `action_validate_slot_mappings` after every
 user message, and first rebuilds the whole conversation's tracker from its
-events to send it. Ours (`actions.actions.ActionValidateSlotMappings`) has no
+events to send it. Ours (`actions.slot_mappings.ActionValidateSlotMappings`) has no
 `validate_<slot>` methods and only merges the message's `symptom` and
 `risk_factor` entities into the profile slots (`actions.profile.merge_profile`):
 for a message without such entities it returns no events, whatever the slots

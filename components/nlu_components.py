@@ -34,15 +34,24 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components import input_guard
+from components import emergency_detector, input_guard, safety
 from components.medical_entities import default_lexicon, find_mentions
-from components.red_flags import benign_context, detect_red_flags, negated_red_flags
+from components.red_flags import RedFlagMatch, benign_context, detect_red_flags, negated_red_flags
 
 logger = logging.getLogger(__name__)
 
 INPUT_ISSUE = "input_issue"
 RED_FLAGS = "red_flags"
+# What the detectors decided and why (components.safety.Detection.as_dict).
+DETECTION = "emergency_detection"
+# The intent a screened message had before the screen took its place.
+SCREENED_INTENT = "screened_intent"
 EMERGENCY_INTENT = "emergency"
+SCREEN_INTENT = "red_flag_screen"
+# Entities that fill the slots the emergency reply's wording uses.
+KIND_ENTITY = "emergency_kind"
+WORDS_ENTITY = "emergency_what"
+SYMPTOM_ENTITY = "symptom"
 # Intent names for the input problems (their replies live in domain.yml).
 ISSUE_INTENTS = {
     input_guard.EMPTY: "unclear_input",
@@ -124,6 +133,10 @@ def _flags_of(text: Optional[Text]) -> List[Dict[Text, Any]]:
     ]
 
 
+def _matches(flags: List[Dict[Text, Any]]) -> List[RedFlagMatch]:
+    return [RedFlagMatch(f["flag"], f.get("description", ""), tuple(f.get("matched", ()))) for f in flags]
+
+
 # Reads the Doc that SpacyNLP put on the message, so it must come after it.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class MedicalEntityExtractor(GraphComponent, EntityExtractorMixin):
@@ -171,22 +184,32 @@ class MedicalEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyOverride(GraphComponent):
-    """Decides `emergency`, and gives bad input its own intent.
+    """Decides `emergency` and the red-flag screen, and gives bad input its own intent.
 
-    The red-flag rules decide first. The classifier's own `emergency` guess is
-    kept only when it is confident, the rules found no negated red flag ("no
+    Two detectors, either one enough for the emergency reply: the red-flag
+    rules and the learned emergency detector (components/emergency_detector.py,
+    built by `make detector`). The intent classifier's own `emergency` guess
+    also counts when it is confident, the rules found no negated red flag ("no
     chest pain, just a stiff neck") and nothing names an ordinary cause ("heavy
-    legs after leg day"); otherwise the next intent takes its place. Runs
-    last, so neither the classifier nor the fallback can overrule a red flag.
+    legs after leg day"). A message the learned detector scores in the grey
+    zone gets `red_flag_screen` instead of its intent, which is kept under
+    `screened_intent` so that a "no" can answer it. What was decided, by which
+    detector, on what and with what score, is in the parse data under
+    `emergency_detection`. Runs last, so nothing can overrule it.
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Confidence the classifier needs for `emergency` without a rule match."""
-        return {"classifier_emergency_threshold": 0.8}
+        """The classifier's confidence needed for `emergency`; the detector's file."""
+        return {
+            "classifier_emergency_threshold": 0.8,
+            "detector": str(emergency_detector.ARTIFACT),
+        }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._threshold = float(config["classifier_emergency_threshold"])
+        self._detector = emergency_detector.load(emergency_detector.resolve(config["detector"]))
+        self._kinds = safety.default_kinds()
 
     @classmethod
     def create(
@@ -200,29 +223,77 @@ class SafetyOverride(GraphComponent):
         return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Overrides the intent where the rules say so."""
+        """Decides emergency, screen or neither, and sets the intent accordingly."""
         for message in messages:
             flags = message.get(RED_FLAGS)
             if flags is None:
                 flags = _flags_of(message.get(TEXT))
                 message.set(RED_FLAGS, flags, add_to_output=True)
             issue = message.get(INPUT_ISSUE)
-            if flags:
-                logger.info("Red flag(s) %s: emergency reply", [f["flag"] for f in flags])
+            text = message.get(TEXT) or ""
+            detection = self._detect(message, text, flags, issue)
+            message.set(DETECTION, detection.as_dict(), add_to_output=True)
+            if detection.decision == safety.EMERGENCY:
+                logger.info("Emergency (%s): %s", ", ".join(detection.fired), detection.kind)
                 _override_intent(message, EMERGENCY_INTENT)
+                self._add_kind_entities(message, detection)
             elif issue:
                 _override_intent(message, ISSUE_INTENTS[issue])
+            elif detection.decision == safety.SCREEN:
+                logger.info("Red-flag screen (learned score %.2f)", detection.score or 0.0)
+                message.set(SCREENED_INTENT, message.get(INTENT), add_to_output=True)
+                _override_intent(message, SCREEN_INTENT)
+                self._add_kind_entities(message, detection)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == EMERGENCY_INTENT:
-                self._check_classifier_emergency(message)
+                self._drop_classifier_emergency(message)
         return messages
 
-    def _check_classifier_emergency(self, message: Message) -> None:
-        confidence = message.get(INTENT).get(PREDICTED_CONFIDENCE_KEY) or 0.0
-        text = message.get(TEXT) or ""
+    def _detect(self, message: Message, text: Text, flags: List[Dict[Text, Any]],
+                issue: Optional[Text]) -> safety.Detection:
+        unreadable = issue in (input_guard.EMPTY, input_guard.NO_TEXT)
+        score = None if unreadable or not text.strip() else self._detector.score(text)
+        model_kind = None
+        if score is not None and score >= self._detector.thresholds.screen:
+            model_kind = self._detector.kind(text)
+        return safety.decide(
+            _matches(flags),
+            score,
+            (self._detector.thresholds.emergency, self._detector.thresholds.screen),
+            model_kind,
+            self._classifier_emergency(message, text),
+            self._reports_symptom(message, text),
+            self._kinds,
+        )
+
+    def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != EMERGENCY_INTENT:
+            return None
+        confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if confidence >= self._threshold and not negated_red_flags(text) and not benign_context(text):
-            logger.info("Classifier emergency (%.2f) without a rule match", confidence)
-            message.set(RED_FLAGS, [{"flag": "classifier", "confidence": confidence}], add_to_output=True)
-            return
+            return confidence
+        return None
+
+    def _reports_symptom(self, message: Message, text: Text) -> bool:
+        affirmed = any(
+            e.get(ENTITY_ATTRIBUTE_TYPE) == SYMPTOM_ENTITY and not e.get(ENTITY_ATTRIBUTE_ROLE)
+            for e in message.get(ENTITIES, [])
+        )
+        return affirmed and self._kinds.is_personal(text)
+
+    @staticmethod
+    def _add_kind_entities(message: Message, detection: safety.Detection) -> None:
+        entities = [
+            {ENTITY_ATTRIBUTE_TYPE: KIND_ENTITY, ENTITY_ATTRIBUTE_VALUE: detection.kind,
+             EXTRACTOR: SafetyOverride.__name__},
+            {ENTITY_ATTRIBUTE_TYPE: WORDS_ENTITY, ENTITY_ATTRIBUTE_VALUE: detection.words,
+             EXTRACTOR: SafetyOverride.__name__},
+        ]
+        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+
+    @staticmethod
+    def _drop_classifier_emergency(message: Message) -> None:
+        """The classifier said `emergency` but no detector agreed: the next intent takes its place."""
         ranking = [
             r for r in message.get(INTENT_RANKING_KEY, [])
             if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT

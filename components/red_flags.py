@@ -320,11 +320,12 @@ class RedFlagRules:
         """Flags that ``text`` mentions only negated ("no chest pain") or as not current."""
         norm = normalise(text)
         affirmed = {m.flag for m in self.detect(text)}
+        # Mentioned: some alternative would match if negation and context were ignored.
         return [
             flag.name
             for flag in self.flags
             if flag.name not in affirmed
-            and any(p.search(norm) for groups in flag.alternatives for group in groups for p in group)
+            and any(all(any(p.search(norm) for p in group) for group in groups) for groups in flag.alternatives)
         ]
 
 

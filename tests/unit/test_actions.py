@@ -1,4 +1,4 @@
-"""actions/actions.py: the custom actions, run against rasa_sdk trackers without a model."""
+"""The custom actions, run against rasa_sdk trackers without a model."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import config as clinic_config
-from actions.actions import (
-    ActionAnswerQuestion,
-    ActionDidYouMean,
-    ActionHandleUnclearInput,
-    ActionHumanHandoff,
-    ActionNoteProfile,
-    ActionSessionStart,
-    ActionValidateSlotMappings,
-)
+from actions.answers import ActionAnswerQuestion, ActionDidYouMean, ActionNoteProfile
+from actions.contact import ActionHandleUnclearInput, ActionHumanHandoff
+from actions.session import ActionSessionStart
+from actions.slot_mappings import ActionValidateSlotMappings
 from actions.knowledge import LONG, compose_answer
 
 ENV_OVERRIDES = ("CLINIC_NAME", "CLINIC_PHONE_NUMBER", "CLINIC_EMAIL", "CLINIC_HOURS", "EMERGENCY_NUMBER")

@@ -5,20 +5,10 @@ from __future__ import annotations
 import pytest
 
 from components.red_flags import RedFlagMatch, RedFlagRules, default_rules, detect_red_flags, normalise
+from components.safety import default_kinds
 
-FLAGS = (
-    "chest_pain",
-    "breathing",
-    "stroke",
-    "headache",
-    "bladder_bowel",
-    "saddle_numbness",
-    "fever_back_pain",
-    "head_injury",
-    "self_harm",
-    "meningitis",
-    "anaphylaxis",
-)
+# Every kind of emergency (nlu/emergencies.yml) has a flag of the same name.
+FLAGS = tuple(default_kinds().order)
 
 
 EMERGENCIES = [
@@ -97,6 +87,34 @@ EMERGENCIES = [
     pytest.param(
         "head_injury", "Can I get myofascial release the day after a head injury?", id="head-injury-inside-mfr-question"
     ),
+    # round 5: the kinds no flag named before (own phrasings, not from any test table)
+    pytest.param("unconscious", "my uncle keeled over in the hallway and he is not responding", id="unconscious-keeled"),
+    pytest.param("unconscious", "we found her unresponsive in bed", id="unconscious-unresponsive"),
+    pytest.param("seizure", "my brother is having a seizure on the floor", id="seizure-having"),
+    pytest.param("seizure", "she went rigid and then started jerking all over", id="seizure-rigid-jerking"),
+    pytest.param("bleeding", "the cut on his thigh won't stop bleeding", id="bleeding-will-not-stop"),
+    pytest.param("bleeding", "I've been vomiting blood since lunch", id="bleeding-vomiting-blood"),
+    pytest.param("fracture", "there's a bone poking out of his shin", id="fracture-bone-poking-out"),
+    pytest.param("fracture", "mum fell in the garden and can't get up", id="fracture-fall-cannot-get-up"),
+    pytest.param("spinal_injury", "dove into the lake, hit my neck, and now my hands are numb", id="spinal-dive"),
+    pytest.param("choking", "my son is choking on a grape", id="choking-grape"),
+    pytest.param("choking", "she's choking and can't make a sound", id="choking-no-sound"),
+    pytest.param("dvt_pe", "my calf is swollen and now I'm suddenly short of breath", id="dvt-calf-breathless"),
+    pytest.param("poisoning", "my toddler swallowed a laundry pod", id="poisoning-laundry-pod"),
+    pytest.param("poisoning", "he took too many of his sleeping pills", id="poisoning-too-many"),
+    pytest.param("burns", "boiling water went over her whole arm and the skin is peeling off", id="burns-boiling-water"),
+    pytest.param("burns", "he got an electric shock from a live wire", id="burns-electric"),
+    pytest.param("abdominal", "sudden agonising stomach pain and I keep throwing up", id="abdominal-sudden-vomiting"),
+    pytest.param("abdominal", "her belly is rigid and she is in agony", id="abdominal-rigid"),
+    pytest.param("child", "my baby is floppy and won't wake properly", id="child-floppy"),
+    pytest.param("pregnancy", "I'm 9 weeks pregnant and bleeding heavily with cramps", id="pregnancy-bleeding"),
+    pytest.param("pregnancy", "33 weeks pregnant and the baby hasn't moved since yesterday", id="pregnancy-no-movement"),
+    pytest.param("eye", "I splashed bleach in my eye and it burns", id="eye-bleach"),
+    pytest.param("eye", "suddenly lost the vision in my right eye", id="eye-sudden-vision-loss"),
+    pytest.param("limb_ischaemia", "my foot is suddenly ice cold, white and really painful", id="limb-cold-white"),
+    pytest.param("sepsis", "he has a chest infection and now he's confused and breathing really fast", id="sepsis"),
+    pytest.param("testicular", "sudden terrible pain in my left testicle", id="testicular-sudden"),
+    pytest.param("diabetic", "my diabetic dad is confused and won't eat anything", id="diabetic-confused"),
     # meningitis
     pytest.param("meningitis", "fever and her neck is too stiff to look down", id="meningitis-fever-stiff-neck"),
     pytest.param("meningitis", "a rash that won't fade when I press a glass on it", id="meningitis-glass-test"),

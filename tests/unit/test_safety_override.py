@@ -21,7 +21,9 @@ def classified(text: str, ranking: List[Tuple[str, float]], issue: Optional[str]
 
 
 def run(message: Message) -> Message:
-    return SafetyOverride({"classifier_emergency_threshold": 0.8}).process([message])[0]
+    return SafetyOverride({**SafetyOverride.get_default_config(), "classifier_emergency_threshold": 0.8}).process(
+        [message]
+    )[0]
 
 
 @pytest.mark.parametrize(
@@ -33,8 +35,11 @@ def run(message: Message) -> Message:
                      "emergency", id="rule beats the fallback"),
         pytest.param("my whole body feels wrong and I am scared", [("emergency", 0.93), ("inform", 0.05)],
                      "emergency", id="confident classifier kept"),
-        pytest.param("something feels off", [("emergency", 0.6), ("inform", 0.3)],
-                     "inform", id="unsure classifier demoted"),
+        pytest.param("tell me about the sessions", [("emergency", 0.6), ("how_it_works", 0.3)],
+                     "how_it_works", id="unsure classifier demoted"),
+        # Vague, but about the writer's body now: the learned detector's grey zone asks first.
+        pytest.param("something feels off with my body right now", [("emergency", 0.6), ("inform", 0.3)],
+                     "red_flag_screen", id="grey zone gets the screen"),
         pytest.param("no chest pain, just a stiff neck", [("emergency", 0.95), ("inform", 0.04)],
                      "inform", id="negated red flag vetoes the classifier"),
         pytest.param("legs feel heavy and dead after leg day", [("emergency", 0.95), ("inform", 0.04)],
@@ -46,7 +51,7 @@ def test_intent_after_override(text: str, ranking: List[Tuple[str, float]], expe
     message = run(classified(text, ranking))
     assert message.get("intent")["name"] == expected
     if expected == "emergency":
-        assert message.get("red_flags"), "an emergency always says why"
+        assert message.get("emergency_detection")["fired"], "an emergency always says which detector fired"
 
 
 def test_input_problem_gets_its_intent_unless_there_is_a_red_flag() -> None:

@@ -19,7 +19,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
-from actions.actions import ActionValidateSlotMappings
+from actions.slot_mappings import ActionValidateSlotMappings
 from actions.profile import RISK_FACTOR_IDS, SYMPTOM_IDS
 from channels.slot_validation import can_change_profile
 

@@ -25,7 +25,7 @@ def test_no_tracked_file_reads_outside_the_repository(root: Path) -> None:
     for path in _tracked_files(root):
         if path.suffix not in CHECKED and path.name not in ("Makefile", "run"):
             continue
-        if not path.is_file():
+        if not path.is_file() or path.resolve() == Path(__file__).resolve():
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             if OUTSIDE.search(line):
