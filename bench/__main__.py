@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from evaluation import heldout as H  # noqa: E402
 from evaluation.live import MODEL  # noqa: E402
 
-from bench import plots, report  # noqa: E402
+from bench import emergency_section, plots, report  # noqa: E402
 from bench import training as T  # noqa: E402
 from bench.live import Background  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
@@ -194,6 +194,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             stock_job.pause()
         for key in ("project", "tfidf"):
             latencies[key] = stage(f"parse latency: {key}", lambda p=predictors[key]: quiet_latencies(p, sample))
+        R["emergency_cost_ms"] = stage("emergency detectors' cost", lambda: emergency_section.cost_ms(sample))
         if stock_job:
             stock_job.resume()
         predictors.pop("project")  # frees the agent before the servers start

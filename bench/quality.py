@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from typing import Any, Callable, Dict, List, Optional
 from unittest import mock
 
+from evaluation import emergency as E
 from evaluation import heldout as H
 from evaluation import quality as Q
 
@@ -23,7 +24,7 @@ from bench.models import Predictor
 # Smoke subsets: every n-th case of each held-out set.
 SMOKE_STEP = {"own": 8, "clinc": 20, "flags": 8, "slots": 8}
 # The loaders themselves (evaluate_with swaps the module attributes in smoke runs).
-_nlu_cases, _red_flag_cases, _slot_cases = H.nlu_cases, H.red_flag_cases, H.slot_cases
+_nlu_cases, _slot_cases, _emergency_tables = H.nlu_cases, H.slot_cases, E.tables
 
 
 def smoke_nlu_cases() -> List[H.NluCase]:
@@ -51,7 +52,7 @@ def evaluate_with(predictor: Predictor, smoke: bool = False, slot_alternatives: 
         if smoke:
             stack.enter_context(mock.patch.object(H, "nlu_cases", smoke_nlu_cases))
             stack.enter_context(mock.patch.object(
-                H, "red_flag_cases", lambda name="red_flags.yml": _red_flag_cases(name)[:: SMOKE_STEP["flags"]]))
+                E, "tables", lambda: {n: rows[:: SMOKE_STEP["flags"]] for n, rows in _emergency_tables().items()}))
             stack.enter_context(mock.patch.object(
                 H, "slot_cases", lambda name="slots.yml": _slot_cases(name)[:: SMOKE_STEP["slots"]]))
         report = Q.evaluate(predictor.name)

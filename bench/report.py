@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from evaluation import heldout as H
 
+from bench import emergency_section
 from bench.load import percentile
 
 TARGETS_HEADING = "## Summary: targets"
@@ -81,18 +82,8 @@ def peer_row(name: str, quality: Optional[Dict[str, Any]], latencies: Optional[S
         parse_p95_ms=latency_ms(latencies or [], 95),
         n_parses=len(latencies or []),
     )
-    # The peer table shows the blind table and the tuned one; the emergency section lists every table.
-    for table_name, variants in quality["emergency"].items():
-        key = "blind" if table_name.startswith("blind") else "tuned" if table_name == "red_flags.yml" else None
-        if key is None:
-            continue
-        e = variants["model"]
-        row[f"emergency_recall_{key}"] = e["recall"]
-        row[f"emergency_false_alarms_{key}"] = e["false_alarm_rate"]
-        row[f"emergency_misses_{key}"] = len(e["misses"])
-        row[f"emergency_fa_n_{key}"] = len(e["false_alarms"])
-        row[f"emergency_pos_{key}"] = e["positives"]
-        row[f"emergency_neg_{key}"] = e["negatives"]
+    # The peer table shows the newest emergency table and the tuned one; the emergency section lists every table.
+    row.update(emergency_section.peer_figures(quality))
     return row
 
 
@@ -160,6 +151,7 @@ def targets(R: Dict[str, Any]) -> List[List[str]]:
         rows.append(["Rasa server memory (RSS incl. children; peak under load)",
                      f"{peak:.0f} MB (after warm-up {live['rss_after_warmup_mb']['rasa']:.0f} MB)", "< 1536 MB",
                      "PASS" if peak < 1536 else "FAIL"])
+    rows += emergency_section.targets(R, pct)
     return rows
 
 
@@ -219,22 +211,8 @@ def render(R: Dict[str, Any]) -> str:
             add("Most frequent confusions (true -> predicted: count): "
                 + "; ".join(f"{g} -> {p}: {n}" for (g, p), n in conf) + "\n")
 
-        add("### Emergencies\n")
-        rows = []
-        for tname, variants in q["emergency"].items():
-            for vname, e in variants.items():
-                label = "full model (override)" if vname == "model" else "red-flag rules alone"
-                rows.append([tname, label, f"{pct(e['recall'])} of {e['positives']}",
-                             f"{pct(e['false_alarm_rate'])} of {e['negatives']}", len(e["misses"]),
-                             len(e["false_alarms"])])
-        add(table(["table", "detector", "recall", "false alarms", "misses", "false alarms (n)"], rows) + "\n")
-        for tname, variants in q["emergency"].items():
-            e = variants["model"]
-            for t in e["misses"]:
-                add(f"- MISS ({tname}): {t}")
-            for t in e["false_alarms"]:
-                add(f"- FALSE ALARM ({tname}): {t}")
-        add(f"\nEmergency predicted for non-emergency held-out NLU sentences: {pct(q['emergency_on_nlu_set'])}.\n")
+        for line in emergency_section.render(R, table, pct):
+            add(line)
 
         add("### Slots\n")
         for tname, s in q["slots"].items():

@@ -263,6 +263,7 @@ class SafetyOverride(GraphComponent):
             self._classifier_emergency(message, text),
             self._reports_symptom(message, text),
             self._kinds,
+            denied=negated_red_flags(text) if score is not None and not flags else (),
         )
 
     def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:

@@ -107,6 +107,8 @@ class Detection:
             "rules": [dict(r) for r in self.rules],
             "reports_symptom": self.reports_symptom,
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
         if self.score is not None:
             out["learned"] = {
                 "score": round(self.score, 4),
@@ -127,23 +129,38 @@ def decide(
     classifier_emergency: Optional[float] = None,
     reports_symptom: bool = False,
     kinds: Optional[Kinds] = None,
+    denied: Sequence[str] = (),
 ) -> Detection:
     """Combines the detectors' findings into one decision.
 
     ``matches`` are the red-flag rules' matches; ``score`` the learned
     detector's probability with its (emergency, screen) ``thresholds``;
     ``model_kind`` its kind guess; ``classifier_emergency`` the intent
-    classifier's confidence in `emergency` when it passed its own checks.
+    classifier's confidence in `emergency` when it passed its own checks;
+    ``denied`` the flags the rules found mentioned but negated, past,
+    hypothetical or not about a real person.
+
+    Either detector alone gives the emergency reply, with one exception: when
+    only the learned detector fires and the rules read a red flag in the same
+    message as denied ("I didn't black out, haven't been sick"), the message
+    gets the screen question instead, so the person decides. The intent
+    classifier alone never gives the reply, only the screen: on the tables it
+    added false alarms and no emergency the two detectors missed.
     """
     kinds = kinds or default_kinds()
     fired: List[str] = []
+    notes: List[str] = []
     if matches:
         fired.append(RULES)
     learned_fires = score is not None and thresholds is not None and score >= thresholds[0]
+    if learned_fires and not matches and denied:
+        notes.append(f"learned detector over its threshold, but the rules read {', '.join(denied)} as denied")
+        learned_fires = False
     if learned_fires:
         fired.append(LEARNED)
+    in_band = score is not None and thresholds is not None and score >= thresholds[1]
     if classifier_emergency is not None:
-        fired.append(CLASSIFIER)
+        notes.append(f"intent classifier said emergency ({classifier_emergency:.2f})")
     rule_info = tuple({"flag": m.flag, "matched": list(m.matched)} for m in matches)
     guess, guess_score = model_kind if model_kind else (None, None)
     if fired:
@@ -153,7 +170,7 @@ def decide(
             kind = SELF_HARM
         elif kind == UNKNOWN_KIND and guess and (guess_score or 0) >= KIND_CONFIDENCE:
             kind = guess
-    elif score is not None and thresholds is not None and score >= thresholds[1]:
+    elif in_band or classifier_emergency is not None:
         decision, kind = SCREEN, UNKNOWN_KIND
     else:
         decision, kind = NONE, UNKNOWN_KIND
@@ -169,6 +186,7 @@ def decide(
         thresholds=None if thresholds is None else {"emergency": thresholds[0], "screen": thresholds[1]},
         classifier_confidence=classifier_emergency,
         reports_symptom=reports_symptom or decision == SCREEN,
+        notes=tuple(notes),
     )
 
 

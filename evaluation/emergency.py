@@ -128,3 +128,73 @@ def summary_lines(name: str, r: Mapping[str, Any]) -> List[str]:
         "  per kind (reply): " + ", ".join(f"{k} {pct(v['rate'])}/{v['n']}" for k, v in r["per_kind"].items()),
     ]
     return lines
+
+
+# ---------------------------------------------------------------- the tables and the detectors alone
+
+TEST_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+# Every emergency table, oldest first. red_flags.yml was tuned on; each
+# red_flags_seen*.yml was a blind table until its first use; the last one,
+# when present, is the current blind table (scored once, at its first use).
+TABLES = (
+    "red_flags.yml",
+    "red_flags_seen.yml",
+    "red_flags_seen_2.yml",
+    "red_flags_seen_3.yml",
+    "red_flags_seen_4.yml",
+    "red_flags_seen_5.yml",
+    "red_flags_seen_6.yml",
+    "blind_emergencies.yml",
+)
+BLIND_TABLE = "blind_emergencies.yml"
+
+
+def tables() -> Dict[str, List[Row]]:
+    """The emergency tables that exist in this checkout."""
+    return {name: load_table(TEST_DATA / name) for name in TABLES if (TEST_DATA / name).exists()}
+
+
+def newest_table(names: Iterable[str]) -> str:
+    """The most recent table among ``names`` (the blind one when present)."""
+    present = [n for n in TABLES if n in set(names)]
+    return present[-1]
+
+
+def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
+    """Each detector alone and both together (components.safety.decide), without the intent classifier.
+
+    Returns decisions and details per variant: `rules` (red-flag rules alone),
+    `learned` (the learned detector alone, with its screen) and `both`.
+    """
+    from components import emergency_detector, safety
+    from components.red_flags import detect_red_flags, negated_red_flags
+
+    detector = emergency_detector.load()
+    te, ts = detector.thresholds.emergency, detector.thresholds.screen
+    scores = detector.scores([r.text for r in rows])
+    out: Dict[str, Any] = {"rules": ([], []), "learned": ([], []), "both": ([], [])}
+    for row, score in zip(rows, scores, strict=True):
+        matches = detect_red_flags(row.text)
+        flags = [m.flag for m in matches]
+        learned = EMERGENCY if score >= te else SCREEN if score >= ts else ANSWER
+        denied = negated_red_flags(row.text) if not matches else []
+        both = safety.decide(matches, float(score), (te, ts), denied=denied).decision
+        both = {safety.EMERGENCY: EMERGENCY, safety.SCREEN: SCREEN}.get(both, ANSWER)
+        detail = {"rules": flags, "learned_score": round(float(score), 3)}
+        for name, decision in (("rules", EMERGENCY if flags else ANSWER), ("learned", learned), ("both", both)):
+            out[name][0].append(decision)
+            out[name][1].append(detail)
+    return out
+
+
+def per_kind_table(reports: Mapping[str, Mapping[str, Any]]) -> List[List[str]]:
+    """Rows of kind, then each variant's reply recall on that kind (with n)."""
+    kinds = sorted({k for r in reports.values() for k in r["per_kind"]})
+    rows = []
+    for kind in kinds:
+        row = [kind]
+        for r in reports.values():
+            v = r["per_kind"].get(kind)
+            row.append("-" if v is None else f"{pct(v['rate'])} of {v['n']}")
+        rows.append(row)
+    return rows

@@ -33,6 +33,8 @@ TOPIC_INTENTS = (
     "back_pain",
     "see_doctor",
 )
+# Questions answered from the article (the screen and the safety net should rarely touch them).
+ARTICLE_INTENTS = (*TOPIC_INTENTS, "not_covered")
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 EMERGENCY = "emergency"
@@ -78,20 +80,10 @@ def clinc_cases(per_intent: int = CLINC_VAL_PER_INTENT) -> List[NluCase]:
     ]
 
 
-# red_flags.yml and slots.yml were looked at while the rules were tuned; the
-# blind_* tables were written later, by someone who never saw the rules, and
-# are only ever evaluated: their figures are the honest ones.
-# red_flags_seen.yml, _seen_2 and _seen_3 were each the blind red-flag table
-# until their misses were used for tuning (2026-11-24); blind_red_flags.yml is
-# the newest, written blind before the last tuning round was scored.
-RED_FLAG_TABLES = ("red_flags.yml", "red_flags_seen.yml", "red_flags_seen_2.yml", "red_flags_seen_3.yml",
-                   "blind_red_flags.yml")
+# slots.yml was looked at while the slot rules were tuned; blind_slots.yml was
+# written later, by someone who never saw the rules. The emergency tables are
+# listed in evaluation/emergency.py.
 SLOT_TABLES = ("slots.yml", "blind_slots.yml")
-
-
-def red_flag_cases(name: str = "red_flags.yml") -> List[Dict[str, Any]]:
-    """One red-flag test table."""
-    return list(_load(name)["cases"])
 
 
 def slot_cases(name: str = "slots.yml") -> List[Dict[str, Any]]:
@@ -152,22 +144,6 @@ def accuracy_by(
     for case, pred in zip(cases, predicted, strict=False):
         groups[key(case)].append(case.intent == pred)
     return {k: (sum(v) / len(v), len(v)) for k, v in sorted(groups.items())}
-
-
-def emergency_report(cases: Sequence[Dict[str, Any]], flagged: Sequence[bool]) -> Dict[str, Any]:
-    """Recall on red flags, false-alarm rate on the rest, and every mistake."""
-    positives = [(c, f) for c, f in zip(cases, flagged, strict=False) if c["emergency"]]
-    negatives = [(c, f) for c, f in zip(cases, flagged, strict=False) if not c["emergency"]]
-    misses = [c["text"] for c, f in positives if not f]
-    false_alarms = [c["text"] for c, f in negatives if f]
-    return {
-        "positives": len(positives),
-        "negatives": len(negatives),
-        "recall": 1 - len(misses) / len(positives) if positives else 1.0,
-        "false_alarm_rate": len(false_alarms) / len(negatives) if negatives else 0.0,
-        "misses": misses,
-        "false_alarms": false_alarms,
-    }
 
 
 def slot_report(

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any, Dict, List
 
 from components.medical_entities import Lexicon, affirmed_ids, analyse, build_pipeline
-from components.red_flags import detect_red_flags
+from evaluation import emergency as E
 from evaluation import heldout as H
 
 
@@ -46,34 +46,33 @@ def slot_alternatives(cases: List[Dict[str, Any]]) -> Dict[str, Any]:
 def evaluate(model: str) -> Dict[str, Any]:
     """Runs every held-out check and returns the figures."""
     nlu = H.nlu_cases()
-    flag_tables = {name: H.red_flag_cases(name) for name in H.RED_FLAG_TABLES}
+    flag_tables = E.tables()
     slot_tables = {name: H.slot_cases(name) for name in H.SLOT_TABLES}
     texts = [c.text for c in nlu]
-    for table in [*flag_tables.values(), *slot_tables.values()]:
+    for rows in flag_tables.values():
+        texts += [r.text for r in rows]
+    for table in slot_tables.values():
         texts += [c["text"] for c in table]
     parses = iter(asyncio.run(parse_all(model, texts)))
     nlu_p = [next(parses) for _ in nlu]
-    flag_p = {name: [next(parses) for _ in table] for name, table in flag_tables.items()}
+    flag_p = {name: [next(parses) for _ in rows] for name, rows in flag_tables.items()}
     slot_p = {name: [next(parses) for _ in table] for name, table in slot_tables.items()}
 
     own = [(c, p["intent"]["name"]) for c, p in zip(nlu, nlu_p, strict=False) if c.source == "own"]
     own_cases = [c for c, _ in own]
     own_pred = [p for _, p in own]
     all_pred = [p["intent"]["name"] for p in nlu_p]
+    topic_parses = [p for c, p in zip(nlu, nlu_p, strict=True) if c.source == "own" and c.intent in H.ARTICLE_INTENTS]
     return {
         "intent": H.intent_report([c.intent for c in own_cases], own_pred),
         "intent_by_style": H.accuracy_by(own_cases, own_pred, lambda c: c.style),
         "fallback_rate": sum(1 for p in own_pred if p == H.FALLBACK) / len(own_pred),
-        "emergency": {
-            name: {
-                "model": H.emergency_report(table, [p["intent"]["name"] == H.EMERGENCY for p in flag_p[name]]),
-                "rules_only": H.emergency_report(table, [bool(detect_red_flags(c["text"])) for c in table]),
-            }
-            for name, table in flag_tables.items()
-        },
+        "emergency": {name: emergency_variants(rows, flag_p[name]) for name, rows in flag_tables.items()},
         "emergency_on_nlu_set": sum(
             1 for c, p in zip(nlu, all_pred, strict=False) if p == H.EMERGENCY and c.intent != H.EMERGENCY
         ) / len(nlu),
+        # The screen or the safety net on ordinary questions about the article's topics.
+        "screen_or_net_on_topic_questions": screen_or_net_rate(topic_parses),
         "slots": {
             name: H.slot_report(table, [H.entity_sets(p["entities"]) for p in slot_p[name]])
             for name, table in slot_tables.items()
@@ -82,3 +81,21 @@ def evaluate(model: str) -> Dict[str, Any]:
         "scope": H.scope_report(nlu, all_pred),
         "clinc_n": sum(1 for c in nlu if c.source == "clinc150"),
     }
+
+
+def emergency_variants(rows: List[E.Row], parses: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """One table: the whole model, and each detector alone and both without the intent classifier."""
+    out = {"model": E.report(rows, [E.decision_of(p) for p in parses],
+                             [p.get("emergency_detection") or {} for p in parses])}
+    for name, (decisions, details) in E.detector_decisions(rows).items():
+        out[name] = E.report(rows, decisions, details)
+    return out
+
+
+def screen_or_net_rate(parses: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """How many ordinary topic questions got the screen or would get the safety net."""
+    hits = [
+        p["text"] for p in parses
+        if E.decision_of(p) == E.SCREEN or (p.get("emergency_detection") or {}).get("reports_symptom")
+    ]
+    return {"n": len(parses), "rate": len(hits) / len(parses) if parses else 0.0, "texts": hits}

@@ -18,6 +18,7 @@ from typing import Any, Dict
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from evaluation import emergency as E
 from evaluation import heldout as H
 from evaluation.quality import evaluate
 
@@ -34,14 +35,27 @@ def print_summary(r: Dict[str, Any]) -> None:
         print(f"    {name:<15} {H.fmt(s.precision)} {H.fmt(s.recall)} {H.fmt(s.f1)} {s.support}")
     print("  most frequent confusions:", i["confusions"].most_common(12))
     for table, variants in r["emergency"].items():
+        print()
         for variant, e in variants.items():
-            print(f"\nEmergency, {table}, {variant}: recall {H.fmt(e['recall'])} on {e['positives']}, "
-                  f"false alarms {H.fmt(e['false_alarm_rate'])} on {e['negatives']}")
-            for t in e["misses"]:
-                print("  MISS:", t)
-            for t in e["false_alarms"]:
-                print("  FALSE ALARM:", t)
+            print(f"Emergency, {table}, {variant:<8}: reply {E.pct(e['reply_recall'])} of {e['positives']}, "
+                  f"reply or screen {E.pct(e['reply_or_screen_recall'])}; hard negatives: reply "
+                  f"{E.pct(e['negative_reply_rate'])}, screen {E.pct(e['negative_screen_rate'])} of {e['negatives']}")
+    newest = E.newest_table(r["emergency"])
+    variants = r["emergency"][newest]
+    print(f"\nPer kind on {newest} (emergency reply): " + " | ".join(variants))
+    for row in E.per_kind_table(variants):
+        print("  " + "  ".join(f"{cell:<16}" for cell in row))
+    model = variants["model"]
+    print("  per style (model): " + ", ".join(f"{k} {E.pct(v['rate'])}" for k, v in model["per_style"].items()))
+    for m in model["misses"]:
+        print(f"  MISS [{m['kind']}/{m['style']}] -> {m['decision']}: {m['text']}  {m['detectors']}")
+    for m in model["false_alarms"]:
+        print(f"  FALSE ALARM [{m['type']}/{m['style']}]: {m['text']}  {m['detectors']}")
     print(f"  emergency predicted for non-emergency held-out NLU sentences: {H.fmt(r['emergency_on_nlu_set'])}")
+    sn = r["screen_or_net_on_topic_questions"]
+    print(f"  screen or safety net on ordinary held-out topic questions: {E.pct(sn['rate'])} of {sn['n']}")
+    for t in sn["texts"]:
+        print("    SCREEN/NET:", t)
     for table, s in r["slots"].items():
         print(f"\nSlots, {table} (P / R / F1):")
         for key in ("all.symptoms", "all.risk_factors", "all.both", "negation.both"):

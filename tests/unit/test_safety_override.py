@@ -33,8 +33,9 @@ def run(message: Message) -> Message:
                      "emergency", id="rule beats a confident topic"),
         pytest.param("I have crushing chest pain", [("nlu_fallback", 0.35), ("risks", 0.3)],
                      "emergency", id="rule beats the fallback"),
+        # The intent classifier alone never gives the emergency reply; it asks the screen question.
         pytest.param("my whole body feels wrong and I am scared", [("emergency", 0.93), ("inform", 0.05)],
-                     "emergency", id="confident classifier kept"),
+                     "red_flag_screen", id="confident classifier asks the screen"),
         pytest.param("tell me about the sessions", [("emergency", 0.6), ("how_it_works", 0.3)],
                      "how_it_works", id="unsure classifier demoted"),
         # Vague, but about the writer's body now: the learned detector's grey zone asks first.
