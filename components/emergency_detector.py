@@ -49,13 +49,14 @@ SEEN_TABLES = (
     "red_flags_seen_3.yml",
     "red_flags_seen_4.yml",
     "red_flags_seen_5.yml",
+    "red_flags_seen_6.yml",
 )
 # The validation table: the most recent blind table after its first use, left
 # out of training so that the model and thresholds are chosen on sentences
 # from a writer the model never learned from. When the next blind table has
 # had its first use, this one joins the training data and that one takes its
 # place.
-VALIDATION_TABLE = "red_flags_seen_5.yml"
+VALIDATION_TABLE = "red_flags_seen_6.yml"
 TEST_DATA = ROOT / "tests" / "data"
 ARTIFACT = ROOT / "build" / "emergency_detector.joblib"
 EMERGENCY_INTENT = "emergency"

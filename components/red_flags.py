@@ -164,6 +164,8 @@ class RedFlagRules:
         self.hypothetical = cues("hypothetical_cues")
         self.past = cues("past_cues")
         self.present = cues("present_cues")
+        self.weak_present = cues("weak_present_cues")
+        self.chronic = cues("chronic_cues")
         self.question = cues("question_cues")
         self.sentence_hypothetical = cues("sentence_hypothetical_cues")
         self.joke = cues("joke_cues")
@@ -247,6 +249,8 @@ class RedFlagRules:
         clause = " ".join(self._clause_before(text, start, self.breaks)), " ".join(self._clause_after(text, end))
         question = any(p.search(near) for p in self.question)
         past = any(p.search(part) for p in self.past for part in clause)
+        if contextual and not past:
+            past = any(p.search(part) for p in self.chronic for part in clause)
         recent = any(p.search(part) for p in self.recent_past for part in clause)
         lo, hi = max(0, start - _SCAN_CHARS), min(len(text), end + _SCAN_CHARS)
         left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
@@ -265,12 +269,15 @@ class RedFlagRules:
             return True
         if not candidate:
             return False
+        window = text[max(0, start - 2 * _SCAN_CHARS) : end + 2 * _SCAN_CHARS]
         if any(p.search(sentence) for p in self.present):
+            return False
+        resolved = any(p.search(window) for p in self.resolved)
+        if not resolved and any(p.search(sentence) for p in self.weak_present):
             return False
         if question or (contextual and (hypothetical or past)):
             return True
-        window = text[max(0, start - 2 * _SCAN_CHARS) : end + 2 * _SCAN_CHARS]
-        return any(p.search(window) for p in self.resolved)
+        return resolved
 
     @staticmethod
     def _answered_no(text: str, end: int) -> bool:
