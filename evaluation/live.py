@@ -149,11 +149,37 @@ class Client:
         r.raise_for_status()
         return list(r.json())
 
+    def parse(self, text: str) -> Dict[str, Any]:
+        """What the model makes of ``text`` (the HTTP API's /model/parse), without a conversation."""
+        r = self.http.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text})
+        r.raise_for_status()
+        return dict(r.json())
+
     def tracker(self, sender: str) -> Dict[str, Any]:
         """The conversation's tracker from the HTTP API."""
         r = self.http.get(f"{self.url}/conversations/{sender}/tracker", params={"token": self.token})
         r.raise_for_status()
         return dict(r.json())
+
+
+# Messages about a current symptom that the detectors may well put in the grey
+# zone; written for the screen's tests, in no table.
+GREY_CANDIDATES = (
+    "I feel a bit faint and my back hurts, can you help?",
+    "my chest feels a bit funny today, is myofascial release ok for me?",
+    "I've felt a bit strange since my session, sort of light-headed",
+    "my leg has been feeling odd and a bit numb since this morning, should I still come in?",
+    "my head is pounding and I feel a bit sick, can I still have my massage today?",
+    "I feel wobbly and my vision is a bit blurry since the session, is that normal?",
+)
+
+
+def grey_message(client: "Client") -> str:
+    """A message the running model answers with the red-flag screen (the first candidate that gets it)."""
+    for text in GREY_CANDIDATES:
+        if (client.parse(text).get("intent") or {}).get("name") == "red_flag_screen":
+            return text
+    raise AssertionError(f"none of {len(GREY_CANDIDATES)} grey-zone messages got the red-flag screen")
 
 
 def last_turn(tracker: Dict[str, Any]) -> Dict[str, Any]:

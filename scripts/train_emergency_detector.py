@@ -15,12 +15,12 @@ reports/emergency_detector.md:
 2. Each candidate model is trained on the training examples and scored on the
    validation table. Thresholds, recall first within the false-alarm budgets:
    the emergency threshold is the lowest score at which at most
-   REPLY_BUDGET of the validation table's hard negatives would get the
-   emergency reply from this detector; the screen threshold is the lowest
-   score at which at most SCREEN_BUDGET of them would get the screen question
-   (among those the red-flag rules do not already call an emergency) and at
-   most ORDINARY_BUDGET of ordinary sentences (out-of-fold scores of the intent
-   training data) would.
+   REPLY_BUDGET of the validation table's hard negatives, and of the training
+   examples' own hard negatives scored out of fold, would get the emergency
+   reply from this detector; the screen threshold is the lowest score at which
+   at most SCREEN_BUDGET of either would get the screen question (beyond what
+   the rules already call an emergency) and at most ORDINARY_BUDGET of ordinary
+   sentences (out-of-fold scores of the intent training data) would.
 3. The candidate whose emergency reply and screen reach the most validation
    emergencies wins (ties: fewer hard negatives given the reply, then the
    simpler model); it is trained on all training examples and saved with its
@@ -85,23 +85,27 @@ def lowest_threshold(scores: np.ndarray, budget: float) -> float:
     return float(np.nextafter(ordered[allowed], 1.0)) if allowed < len(ordered) else 0.0
 
 
-def ordinary_oof(candidate: Candidate, examples: Sequence[D.Example]) -> np.ndarray:
-    """Out-of-fold scores of the intent training sentences (ordinary messages)."""
+def out_of_fold(candidate: Candidate, examples: Sequence[D.Example]) -> np.ndarray:
+    """Out-of-fold scores of every training example."""
     texts = D.texts_of(examples)
     y = np.array([e.emergency for e in examples], dtype=int)
-    ordinary = np.array([not e.emergency and e.type == "intent" for e in examples])
     scores = np.zeros(len(examples))
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(texts, y):
         features = D.Features().fit([texts[i] for i in train])
         model = candidate.make()
         model.fit(features.transform([texts[i] for i in train]), y[train])
         scores[test] = model.predict_proba(features.transform([texts[i] for i in test]))[:, 1]
-    return scores[ordinary]
+    return scores
 
 
 def evaluate(candidate: Candidate, train: Sequence[D.Example], validation: Sequence[D.Example],
              rules: np.ndarray) -> Dict[str, Any]:
-    """Thresholds and validation figures of one candidate."""
+    """Thresholds and validation figures of one candidate.
+
+    Both thresholds must keep their budgets on the validation table and on
+    the out-of-fold scores of the training examples' own hard negatives (many
+    more sentences, so a steadier estimate, though from known writers).
+    """
     started = time.perf_counter()
     detector = D.fit(train, candidate.make(), D.Thresholds(0.5, 0.5), candidate.name)
     fit_seconds = time.perf_counter() - started
@@ -110,11 +114,15 @@ def evaluate(candidate: Candidate, train: Sequence[D.Example], validation: Seque
     scores = np.array([detector.score(t) for t in texts])
     ms_per_message = 1000 * (time.perf_counter() - started) / len(texts)
     y = np.array([e.emergency for e in validation])
-    ordinary = ordinary_oof(candidate, train)
-    t_e = lowest_threshold(scores[~y], REPLY_BUDGET)
+    oof = out_of_fold(candidate, train)
+    ordinary_mask = np.array([not e.emergency and e.type == "intent" for e in train])
+    hard_mask = np.array([not e.emergency and e.type != "intent" for e in train])
+    ordinary, hard_oof = oof[ordinary_mask], oof[hard_mask]
+    t_e = max(lowest_threshold(scores[~y], REPLY_BUDGET), lowest_threshold(hard_oof, REPLY_BUDGET))
     unscreened = scores[~y & ~rules]
     t_s = max(lowest_threshold(np.where(unscreened < t_e, unscreened, 0.0),
                                SCREEN_BUDGET * (~y).sum() / max(1, len(unscreened))),
+              lowest_threshold(np.where(hard_oof < t_e, hard_oof, 0.0), SCREEN_BUDGET),
               lowest_threshold(ordinary, ORDINARY_BUDGET))
     t_s = min(t_s, t_e)
     reply = scores >= t_e
@@ -130,6 +138,8 @@ def evaluate(candidate: Candidate, train: Sequence[D.Example], validation: Seque
         "both_hard_reply": float(np.mean((reply | rules)[~y])),
         "both_hard_screen": float(np.mean(screen[~y])),
         "ordinary_screen": float(np.mean(ordinary >= t_s)),
+        "oof_hard_reply": float(np.mean(hard_oof >= t_e)),
+        "oof_recall": float(np.mean(oof[np.array([e.emergency for e in train])] >= t_e)),
         "fit_seconds": fit_seconds,
         "ms_per_message": ms_per_message,
     }

@@ -1,4 +1,9 @@
-"""SafetyOverride: red-flag rules win; the classifier's own `emergency` is vetted."""
+"""SafetyOverride: either detector gives the emergency reply; the grey zone gets the screen.
+
+The learned detector is replaced by a fixed table of scores here, so that these
+tests pin down how the component combines the detectors, whatever the trained
+model scores; tests/unit/test_emergency_detector.py tests the model itself.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,28 @@ from typing import List, Optional, Tuple
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from components.emergency_detector import Thresholds
 from components.nlu_components import InputGuard, SafetyOverride
+
+THRESHOLDS = Thresholds(emergency=0.8, screen=0.3)
+# Learned-detector scores for the texts below; any other text scores 0.
+SCORES = {
+    "something feels off with my body right now": 0.5,
+    "everything feels wrong since the session and I am frightened": 0.95,
+    "no chest pain and no trouble breathing, I just feel odd": 0.9,
+}
+
+
+class FixedDetector:
+    """Stands in for the trained detector: scores from SCORES, kind unknown."""
+
+    thresholds = THRESHOLDS
+
+    def score(self, text: str) -> float:
+        return SCORES.get(text, 0.0)
+
+    def kind(self, text: str) -> Tuple[str, float]:
+        return "dvt_pe", 0.9
 
 
 def classified(text: str, ranking: List[Tuple[str, float]], issue: Optional[str] = None) -> Message:
@@ -21,9 +47,9 @@ def classified(text: str, ranking: List[Tuple[str, float]], issue: Optional[str]
 
 
 def run(message: Message) -> Message:
-    return SafetyOverride({**SafetyOverride.get_default_config(), "classifier_emergency_threshold": 0.8}).process(
-        [message]
-    )[0]
+    component = SafetyOverride({**SafetyOverride.get_default_config(), "classifier_emergency_threshold": 0.8})
+    component._detector = FixedDetector()  # type: ignore[assignment]
+    return component.process([message])[0]
 
 
 @pytest.mark.parametrize(
@@ -46,6 +72,10 @@ def run(message: Message) -> Message:
         pytest.param("legs feel heavy and dead after leg day", [("emergency", 0.95), ("inform", 0.04)],
                      "inform", id="ordinary cause vetoes the classifier"),
         pytest.param("what are the risks", [("risks", 0.99)], "risks", id="ordinary question untouched"),
+        pytest.param("everything feels wrong since the session and I am frightened", [("inform", 0.9)], "emergency",
+                     id="learned detector alone is enough"),
+        pytest.param("no chest pain and no trouble breathing, I just feel odd", [("inform", 0.9)],
+                     "red_flag_screen", id="learned alone with a denied red flag asks first"),
     ],
 )
 def test_intent_after_override(text: str, ranking: List[Tuple[str, float]], expected: str) -> None:
@@ -64,3 +94,22 @@ def test_input_problem_gets_its_intent_unless_there_is_a_red_flag() -> None:
     message.set("intent_ranking", [{"name": "greet", "confidence": 0.9}])
     assert len(message.get("text")) == 1000, "the classifier sees clipped text"
     assert run(message).get("intent")["name"] == "emergency", "red flags are read in the whole text"
+
+
+def test_the_decision_is_recorded_with_the_original_intent_and_the_reply_wording() -> None:
+    screened = run(classified("something feels off with my body right now", [("who_benefits", 0.7)]))
+    assert screened.get("screened_intent")["name"] == "who_benefits", "a 'no' can still answer it"
+    assert screened.get("emergency_detection")["decision"] == "screen"
+    assert screened.get("emergency_detection")["learned"]["score"] == 0.5
+
+    emergency = run(classified("everything feels wrong since the session and I am frightened", [("inform", 0.9)]))
+    detection = emergency.get("emergency_detection")
+    assert detection["fired"] == ["learned"]
+    assert detection["kind"] == "dvt_pe", "only the learned detector fired: its kind guess names it"
+    entities = {e["entity"]: e["value"] for e in emergency.get("entities")}
+    assert entities["emergency_kind"] == "dvt_pe"
+    assert "clot" in entities["emergency_what"], "the reply's plain words come from nlu/emergencies.yml"
+
+    by_rules = run(classified("I think I'm having a stroke, my face is drooping", [("inform", 0.9)]))
+    assert by_rules.get("emergency_detection")["fired"] == ["rules"]
+    assert by_rules.get("emergency_detection")["rules"][0]["flag"] == "stroke"

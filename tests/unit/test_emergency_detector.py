@@ -1,0 +1,116 @@
+"""The learned emergency detector alone, and how its decision combines with the rules (components.safety)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from components import emergency_detector as D
+from components import safety
+from components.red_flags import RedFlagMatch, normalise
+
+
+@pytest.fixture(scope="module")
+def detector() -> D.Detector:
+    return D.load()
+
+
+@pytest.fixture(scope="module")
+def validation() -> list:
+    return D.validation_examples()
+
+
+def test_the_validation_table_is_not_in_the_training_data() -> None:
+    training = {normalise(e.text) for e in D.training_examples()}
+    leaked = [e.text for e in D.validation_examples() if normalise(e.text) in training]
+    assert not leaked, leaked[:5]
+
+
+def test_training_is_deterministic() -> None:
+    examples = D.training_examples()
+    assert D.fingerprint(examples) == D.fingerprint(D.training_examples())
+    assert D.load().trained_on == D.fingerprint(examples), "build/ is stale: run `make detector`"
+
+
+def test_alone_it_finds_emergencies_written_by_someone_it_never_learned_from(detector, validation) -> None:
+    # The validation table is a blind table after its first use, left out of training
+    # (2026-12-04, red_flags_seen_6.yml: alone 98.2 % reply, 100 % reply or screen).
+    scores = detector.scores([e.text for e in validation])
+    y = np.array([e.emergency for e in validation])
+    reply = scores >= detector.thresholds.emergency
+    assert reply[y].mean() >= 0.95
+    assert (scores >= detector.thresholds.screen)[y].mean() >= 0.99
+    assert reply[~y].mean() <= 0.03, "hard negatives given the reply by the learned detector alone"
+
+
+def test_it_names_the_kind_of_most_emergencies(detector, validation) -> None:
+    known = [e for e in validation if e.emergency]
+    right = sum(detector.kind(e.text)[0] == e.kind for e in known)
+    assert right / len(known) >= 0.8
+
+
+@pytest.mark.parametrize("text", ["what is myofascial release", "how much does a session cost", "thanks, bye"])
+def test_ordinary_questions_score_low(detector, text: str) -> None:
+    assert detector.score(text) < detector.thresholds.screen
+
+
+def test_the_thresholds_are_the_recorded_choice(detector) -> None:
+    import yaml
+
+    choice = yaml.safe_load(open(D.ROOT / "nlu" / "emergency_detector.yml", encoding="utf-8"))
+    assert detector.name == choice["model"]
+    assert detector.thresholds.emergency == pytest.approx(choice["thresholds"]["emergency"])
+    assert detector.thresholds.screen == pytest.approx(choice["thresholds"]["screen"])
+    assert detector.thresholds.screen <= detector.thresholds.emergency
+
+
+# ---------------------------------------------------------------- components.safety.decide
+
+T = (0.8, 0.3)
+
+
+def flag(name: str) -> RedFlagMatch:
+    return RedFlagMatch(name, name, ("words",))
+
+
+@pytest.mark.parametrize(
+    "matches, score, classifier, denied, decision, fired",
+    [
+        pytest.param([flag("stroke")], 0.0, None, (), "emergency", ("rules",), id="rules alone"),
+        pytest.param([], 0.9, None, (), "emergency", ("learned",), id="learned alone"),
+        pytest.param([flag("stroke")], 0.9, None, (), "emergency", ("rules", "learned"), id="both"),
+        pytest.param([], 0.5, None, (), "screen", (), id="grey zone"),
+        pytest.param([], 0.1, None, (), "none", (), id="ordinary"),
+        pytest.param([], 0.1, 0.95, (), "screen", (), id="classifier alone asks"),
+        pytest.param([], 0.9, None, ("chest_pain",), "screen", (), id="learned with a denied flag asks"),
+    ],
+)
+def test_decide(matches, score, classifier, denied, decision, fired) -> None:
+    d = safety.decide(matches, score, T, ("chest_pain", 0.9), classifier, False, denied=denied)
+    assert d.decision == decision
+    assert d.fired == fired
+    assert d.as_dict()["decision"] == decision
+
+
+def test_the_reply_names_the_highest_priority_kind_and_self_harm_comes_first() -> None:
+    kinds = safety.default_kinds()
+    d = safety.decide([flag("breathing"), flag("choking")], 0.0, T)
+    assert d.kind == "choking" and d.words == kinds.words["choking"]
+    d = safety.decide([flag("chest_pain"), flag("self_harm")], 0.0, T)
+    assert d.kind == "self_harm" and safety.crisis(d.kind)
+    # Only the learned detector fired and it thinks of self-harm, even unsurely: the crisis reply.
+    d = safety.decide([], 0.95, T, ("self_harm", 0.35))
+    assert d.kind == "self_harm"
+    # Unsure of any other kind: plain words that claim nothing.
+    d = safety.decide([], 0.95, T, ("burns", 0.2))
+    assert d.kind == "unknown" and d.words == kinds.default_words
+
+
+def test_every_kind_has_words_a_reply_and_a_reason() -> None:
+    import yaml
+
+    spec = yaml.safe_load(open(D.KINDS_PATH, encoding="utf-8"))
+    for name, kind in spec["kinds"].items():
+        assert kind["words"] and kind["why"], name
+        assert kind["reply"] in ("call_now", "crisis"), name
+    assert [k for k, v in spec["kinds"].items() if v["reply"] == "crisis"] == ["self_harm"]
