@@ -90,10 +90,16 @@ CALLER_STATE_TTL_SECONDS = 3600.0
 # Twilio transcribes at most about a minute of speech; anything longer is not a caller.
 MAX_SPEECH_CHARS = 5000
 ENDED_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# Replies whose text already tells the caller how to answer (say yes or no,
+# or press 1 or 2): their buttons are kept for matching what the caller says or
+# presses, but not read out again as "Say one for ...".
+CHOICES_IN_TEXT = frozenset({"utter_red_flag_screen"})
 # Replies that are always read in full (never cut for length).
 FULL_LENGTH_RESPONSES = frozenset(
     {
         "utter_emergency",
+        "utter_red_flag_screen",
+        "utter_safety_net",
         "utter_disclaimer",
         "utter_human_handoff",
         "utter_action_failed",
@@ -445,7 +451,7 @@ def voice_messages(collected: Iterable[Mapping[str, Any]]) -> List[VoiceMessage]
 
 
 def _last_part(
-    text: str, choices: List[Choice], may_cut: bool, more_prompt: str
+    text: str, choices: List[Choice], may_cut: bool, more_prompt: str, read_choices: bool = True
 ) -> Tuple[List[str], List[Choice], Optional[Pending]]:
     """Says, active choices and unread rest for the message that ends a turn."""
     choices = choices[:MAX_CHOICES]
@@ -454,9 +460,18 @@ def _last_part(
         if rest:
             return [head, more_prompt], [], Pending(rest, choices)
     says = speech_chunks(text) if text else []
-    if choices:
+    if choices and read_choices:
         says.append(choices_sentence([title for title, _ in choices]))
     return says, choices, None
+
+
+def pressed_choice(digits: Optional[str], choices: Sequence[Choice]) -> Optional[Choice]:
+    """The offered choice a caller picked on the keypad ("1" is the first), or None."""
+    digits = (digits or "").strip()
+    if len(digits) != 1 or not digits.isdigit():
+        return None
+    number = int(digits)
+    return choices[number - 1] if 1 <= number <= len(choices) else None
 
 
 def plan_turn(
@@ -485,7 +500,8 @@ def plan_turn(
     *earlier, last = speakable
     lead = [speech_chunks(m.text) for m in earlier if m.text]
     may_cut = last.response not in FULL_LENGTH_RESPONSES
-    prompt, active, pending = _last_part(last.text, choices, may_cut, more_prompt)
+    prompt, active, pending = _last_part(last.text, choices, may_cut, more_prompt,
+                                         read_choices=last.response not in CHOICES_IN_TEXT)
     return Plan(lead=lead, prompt=prompt or [fallback_prompt], choices=active, pending=pending)
 
 
@@ -700,8 +716,11 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
             # Helps speech recognition hear "two" rather than "to".
             hints = [*_NUMBER_WORDS[: len(plan.choices)], *(choice_title(t) for t, _ in plan.choices)]
             extra["hints"] = ", ".join(hints)
+        if plan.choices:
+            # Numbered choices can also be picked on the keypad (one digit each).
+            extra.update(input="dtmf speech", numDigits=1)
         gather = Gather(
-            input="speech",
+            input=extra.pop("input", "speech"),
             action=self._gather_action(),
             actionOnEmptyResult=True,
             speechTimeout=self.speech_timeout,
@@ -815,6 +834,10 @@ class SafeTwilioVoiceInput(TwilioVoiceInput):
 
             speech = params.get("SpeechResult")
             state = self.callers.get(sender)
+            pressed = pressed_choice(params.get("Digits"), state.choices)
+            if pressed is not None:
+                # A key pressed for a numbered choice counts as saying it.
+                speech = pressed[0]
             if speech is None and call_status == "ringing":
                 # A new call: nothing of an earlier call's prompts applies.
                 self.callers.forget(sender)

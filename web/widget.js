@@ -50,9 +50,10 @@
     // Sent once per new session, without showing it, so that the server's
     // session start sends the disclaimer and the greeting when the chat opens.
     greetPayload: "/greet",
-    // The emergency reply (utter_emergency) is recognised by its first words;
-    // a message {custom: {kind: "emergency"}} also marks the last reply.
-    emergencyPrefix: "This could be a medical emergency",
+    // The emergency reply (utter_emergency) is followed by a message
+    // {custom: {kind: "emergency"}} that marks it; the first words of its
+    // usual wording also mark it, for a server that sends no marker.
+    emergencyPrefix: "What you describe (",
     sourcePrefix: "From: ",
     replyTimeoutMs: 30000,
     startOpen: false,

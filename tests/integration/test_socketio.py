@@ -72,3 +72,20 @@ def test_malformed_events_are_dropped_and_the_channel_keeps_working(servers: Ser
     answer = ask(sio, session_id, "what are trigger points?", replies)
     assert "distinct spots" in " ".join(r["text"] for r in answer)
     sio.disconnect()
+
+
+@pytest.mark.parametrize("answer, expected", [("/affirm", "could be a medical emergency"),
+                                              ("/deny", "If it suddenly gets worse")])
+def test_the_red_flag_screen_over_socketio(servers: Servers, client: Client, answer: str, expected: str) -> None:
+    from evaluation.live import grey_message
+
+    session_id = uuid.uuid4().hex
+    sio, replies = open_session(servers, session_id)
+    screen = ask(sio, session_id, grey_message(client), replies)[-1]
+    assert "Before I answer" in screen["text"]
+    assert [b["payload"] for b in screen.get("quick_replies") or screen["buttons"]] == ["/affirm", "/deny"]
+    after = ask(sio, session_id, answer, replies)
+    assert expected in " ".join(r.get("text") or "" for r in after)
+    if answer == "/affirm":
+        assert {"kind": "emergency"} in [r.get("custom") for r in after], "the widget's alert marker"
+    sio.disconnect()

@@ -152,3 +152,46 @@ def test_server_without_token_starts_and_answers_503(live: Live) -> None:
     assert "bruising" in " ".join(r.get("text") or "" for r in replies)
     # And it never talked to a Bot API.
     assert "Telegram webhook registered" not in (live.no_token.workdir / "rasa.log").read_text()
+
+
+# ---------------------------------------------------------------- the red-flag screen in Telegram
+
+
+def _press(live: Live, chat: int, data: str) -> List[Dict[str, Any]]:
+    """Presses the button `data` on the last message with a keyboard."""
+    pressed = [c for c in live.fake.calls_to("sendMessage", chat) if c.params.get("reply_markup")][-1]
+    bot_message = {
+        "message_id": 78, "date": int(time.time()), "text": pressed.params["text"],
+        "from": {"id": 123, "is_bot": True, "first_name": "MFR assistant", "username": live.fake.bot_username},
+        "chat": {"id": chat, "type": "private", "first_name": "Pat"},
+        "reply_markup": pressed.params["reply_markup"],
+    }
+    return say(live, chat, updates.callback(chat, data, bot_message))
+
+
+def _screened(live: Live) -> int:
+    from evaluation.live import grey_message
+
+    chat = updates.new_chat_id()
+    say(live, chat, updates.message(chat, "/start"))
+    sent = say(live, chat, updates.message(chat, grey_message(Client(live.telegram.url, live.telegram.token))))
+    screen = sent[-1]
+    assert "Before I answer" in screen["text"]
+    keyboard = [b for row in screen["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in keyboard] == ["/affirm", "/deny"]
+    return chat
+
+
+def test_yes_on_the_screen_keyboard_gives_the_emergency_reply(live: Live) -> None:
+    chat = _screened(live)
+    reply = " ".join(m["text"] for m in _press(live, chat, "/affirm"))
+    assert "could be a medical emergency" in reply and "999" in reply
+    assert "{" not in reply and "kind" not in reply, "the widget's marker is not sent to Telegram"
+
+
+def test_no_on_the_screen_keyboard_answers_with_the_safety_net(live: Live) -> None:
+    chat = _screened(live)
+    sent = _press(live, chat, "/deny")
+    assert "If it suddenly gets worse" in sent[-1]["text"]
+    assert not any("could be a medical emergency" in m["text"] for m in sent)
+    check_telegram_shape(sent)

@@ -19,7 +19,8 @@ def new_caller() -> str:
 
 
 def twilio_form(
-    caller: str, call_sid: str, status: str = "in-progress", speech: Optional[str] = None
+    caller: str, call_sid: str, status: str = "in-progress", speech: Optional[str] = None,
+    digits: Optional[str] = None,
 ) -> Dict[str, str]:
     """The fields Twilio posts for a voice call (blank ones included, as Twilio sends them)."""
     form = {
@@ -39,6 +40,10 @@ def twilio_form(
     if speech is not None:
         form["SpeechResult"] = speech
         form["Confidence"] = "0.91"
+    if digits is not None:
+        # What <Gather input="dtmf speech"> posts after a key press.
+        form["Digits"] = digits
+        form["FinishedOnKey"] = ""
     return form
 
 
@@ -112,6 +117,9 @@ class Call:
 
     def say(self, speech: str) -> TwiML:
         return self.turn(twilio_form(self.caller, self.sid, speech=speech))
+
+    def press(self, digits: str) -> TwiML:
+        return self.turn(twilio_form(self.caller, self.sid, digits=digits))
 
     def silence(self) -> TwiML:
         return self.turn(twilio_form(self.caller, self.sid))

@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 
 import channels.twilio_voice as tv
 from channels.twilio_voice import (
+    pressed_choice,
     MORE_PROMPT,
     CallerStates,
     Pending,
@@ -383,7 +384,9 @@ def test_twiml_is_valid_and_ends_with_the_gather() -> None:
     assert [el.tag for el in root] == ["Say", "Pause", "Gather"]
     assert root[0].text == "A & B <c>"
     gather = root[2]
-    assert gather.get("input") == "speech" and gather.get("actionOnEmptyResult") == "true"
+    # With numbered choices the keypad works too, one digit per choice.
+    assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
+    assert gather.get("actionOnEmptyResult") == "true"
     assert gather.get("speechTimeout") == "5" and gather.get("speechModel") == "default"
     assert gather.get("hints") == "one, X"
     assert [s.text for s in gather] == ["Question?", "Say one for X."]
@@ -426,3 +429,22 @@ def test_caller_states_are_bounded_and_expire(monkeypatch: pytest.MonkeyPatch) -
     assert states.get("b").choices == [], "an expired state starts afresh"
     states.forget("b")
     assert "b" not in states
+
+
+def test_twiml_without_choices_listens_for_speech_only() -> None:
+    gather = _xml(Plan(prompt=["What would you like to know?"]))[0]
+    assert gather.get("input") == "speech" and gather.get("numDigits") is None
+
+
+@pytest.mark.parametrize("digits, expected", [("1", ("Yes", "/affirm")), ("2", ("No", "/deny")), ("3", None),
+                                              ("0", None), ("12", None), ("", None), (None, None), ("#", None)])
+def test_a_pressed_key_picks_the_numbered_choice(digits, expected) -> None:
+    assert pressed_choice(digits, [("Yes", "/affirm"), ("No", "/deny")]) == expected
+
+
+def test_a_reply_that_says_its_choices_is_not_followed_by_them_again() -> None:
+    screen = VoiceMessage("Is any of this happening now? Say yes or no, or press 1 for yes or 2 for no.",
+                          [("Yes", "/affirm"), ("No", "/deny")], response="utter_red_flag_screen")
+    plan = plan_turn([screen], "Sorry?")
+    assert plan.choices == [("Yes", "/affirm"), ("No", "/deny")]
+    assert not any(p.startswith("Say one") for p in plan.prompt)

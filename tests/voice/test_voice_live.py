@@ -295,3 +295,41 @@ def test_call_status_callback_gets_an_empty_response(servers: VoiceServers) -> N
     c.ring()
     twiml = c.turn(twilio_form(c.caller, c.sid, status="completed"))
     assert len(twiml.root) == 0
+
+
+# ---------------------------------------------------------------- the red-flag screen by phone
+
+
+def screened_call(servers: VoiceServers) -> tuple:
+    from evaluation.live import Client, grey_message
+
+    c = call(servers)
+    c.ring()
+    twiml = c.say(grey_message(Client(servers.url, servers.token)))
+    return c, twiml
+
+
+def test_the_screen_is_asked_with_yes_no_and_the_keypad(servers: VoiceServers) -> None:
+    _, twiml = screened_call(servers)
+    prompt = " ".join(twiml.prompt)
+    assert "Before I answer" in prompt and "press 1 for yes or 2 for no" in prompt
+    assert "Say one for" not in prompt, "the choices are in the wording already"
+    assert twiml.gather is not None and twiml.gather.get("input") == "dtmf speech"
+    assert twiml.gather.get("numDigits") == "1"
+
+
+@pytest.mark.parametrize("answer", ["press 1", "say yes"])
+def test_yes_to_the_screen_by_voice_or_keypad_gives_the_emergency_reply(servers: VoiceServers, answer: str) -> None:
+    c, _ = screened_call(servers)
+    twiml = c.press("1") if answer == "press 1" else c.say("yes")
+    assert "911" in twiml.spoken and "emergency department" in twiml.spoken
+    assert "could be a medical emergency" in twiml.spoken
+    assert last_user(servers, c.caller)["parse_data"]["intent"]["name"] == "affirm"
+
+
+def test_no_to_the_screen_by_keypad_answers_and_says_the_safety_net(servers: VoiceServers) -> None:
+    c, _ = screened_call(servers)
+    twiml = c.press("2")
+    assert "If it suddenly gets worse" in twiml.spoken and "911" in twiml.spoken
+    assert "could be a medical emergency" not in twiml.spoken
+    assert_speakable(twiml)
