@@ -80,8 +80,11 @@ def test_project_model_figures_are_present(smoke: Tuple[Path, Dict[str, Any], st
     _, report, _ = smoke
     q = report["quality"]["project"]
     assert q["intent"]["n"] > 0 and 0 < q["intent"]["accuracy"] <= 1
-    assert set(q["emergency"]) == {"red_flags.yml", "red_flags_seen.yml", "red_flags_seen_2.yml",
-                                   "red_flags_seen_3.yml", "blind_red_flags.yml"}
+    from evaluation.emergency import tables
+
+    assert set(q["emergency"]) == set(tables())
+    for variants in q["emergency"].values():
+        assert set(variants) == {"model", "rules", "learned", "both"}
     assert set(q["slots"]) == {"slots.yml", "blind_slots.yml"}
     assert q["scope"]["oos_n"] > 0 and q["scope"]["in_scope_n"] > 0
     assert 0 < report["parse_latency_ms"]["project"]["p50"] <= report["parse_latency_ms"]["project"]["p95"]

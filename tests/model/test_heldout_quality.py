@@ -34,31 +34,60 @@ def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
         assert accuracy >= 0.88, (style, accuracy, n)
 
 
-def test_emergency_on_the_tuned_table(report: Dict[str, Any]) -> None:
-    e = report["emergency"]["red_flags.yml"]["model"]
-    assert e["recall"] == 1.0, e["misses"]
-    assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
+# Emergency tables (evaluation/emergency.py). Each red_flags_seen*.yml was a blind
+# table until its first use (figures in the README); since then its failure
+# kinds were used, so these are regression floors, just under today's figures.
+REGRESSION_TABLES = ["red_flags.yml", "red_flags_seen.yml", "red_flags_seen_2.yml", "red_flags_seen_3.yml",
+                     "red_flags_seen_5.yml"]
 
 
-@pytest.mark.parametrize("table", ["red_flags_seen.yml", "red_flags_seen_2.yml", "red_flags_seen_3.yml"])
-def test_emergency_on_the_earlier_blind_tables(report: Dict[str, Any], table: str) -> None:
-    # Each was blind until its misses were used to generalise the rules (2026-11-24): now regression checks.
+@pytest.mark.parametrize("table", REGRESSION_TABLES)
+def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None:
     e = report["emergency"][table]["model"]
-    assert e["recall"] == 1.0, e["misses"]
-    assert e["false_alarm_rate"] < 0.02, e["false_alarms"]
+    assert e["reply_recall"] == 1.0, e["misses"]
+    assert e["negative_reply_rate"] <= 0.02, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.10, e["screened_negatives"]
 
 
-def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
-    e = report["emergency"]["blind_red_flags.yml"]["model"]
-    # Short of the target (recall 1.0): 0.808 recall, 0.091 false alarms on this blind table
-    # (2026-11-24; the three before it scored 0.903, 0.744 and 0.867 when first used). These
-    # floors only keep it from getting worse; see the issue notes.
-    assert e["recall"] >= 0.79, e["misses"]
-    assert e["false_alarm_rate"] <= 0.10, e["false_alarms"]
+def test_emergency_on_blind_table_4(report: Dict[str, Any]) -> None:
+    # First use 2026-11-24: 0.808 / 0.091; 2026-12-04 (round 5 rules + learned detector): 0.99 / 0.055.
+    e = report["emergency"]["red_flags_seen_4.yml"]["model"]
+    assert e["reply_recall"] >= 0.98, e["misses"]
+    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
+    assert e["negative_reply_rate"] <= 0.06, e["false_alarms"]
+
+
+def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, Any]) -> None:
+    # red_flags_seen_6.yml: first use 2026-12-04 98.2 % reply, 100 % reply or screen, 3.4 % / 19.3 % of
+    # hard negatives. The learned detector never trained on it; the rules have seen its failure kinds.
+    e = report["emergency"]["red_flags_seen_6.yml"]["model"]
+    assert e["reply_recall"] >= 0.98, e["misses"]
+    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
+    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.20, e["screened_negatives"]
+
+
+@pytest.mark.parametrize("detector", ["rules", "learned"])
+def test_each_detector_alone_finds_most_emergencies_of_the_validation_table(report: Dict[str, Any],
+                                                                              detector: str) -> None:
+    e = report["emergency"]["red_flags_seen_6.yml"][detector]
+    assert e["reply_recall"] >= 0.9, (detector, e["per_kind"])
+
+
+def test_phone_rows_are_not_worse_than_web_rows(report: Dict[str, Any]) -> None:
+    for table in ("red_flags_seen_5.yml", "red_flags_seen_6.yml"):
+        styles = report["emergency"][table]["model"]["per_style"]
+        assert styles["phone"]["rate"] >= styles["web"]["rate"] - 0.03, (table, styles)
 
 
 def test_emergency_never_on_ordinary_questions(report: Dict[str, Any]) -> None:
     assert report["emergency_on_nlu_set"] < 0.01
+
+
+def test_screen_or_safety_net_rarely_on_ordinary_topic_questions(report: Dict[str, Any]) -> None:
+    # Target at most 5 %; 2.6 % on 2026-12-04 (questions that describe the writer's own ache).
+    rate = report["screen_or_net_on_topic_questions"]
+    assert rate["rate"] <= 0.05, rate["texts"]
 
 
 @pytest.mark.parametrize("table", ["slots.yml", "blind_slots.yml"])
