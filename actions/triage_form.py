@@ -63,7 +63,9 @@ class ValidateTriageForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """A "yes" ends the triage at once; the disposition then gives the emergency reply."""
         if reports_red_flag(tracker.latest_message):
+            # The emergency reply that follows names no particular kind.
             return {"triage_red_flags_answer": "yes", "triage_red_flag": True, "requested_slot": None,
+                    "emergency_kind": "unknown",
                     "triage_for_whom": tracker.get_slot("triage_for_whom") or "unknown"}
         return {"triage_red_flags_answer": "no", "triage_red_flag": False}
 

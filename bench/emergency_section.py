@@ -103,8 +103,7 @@ def cost_ms(texts: Sequence[str], repeats: int = 3) -> Dict[str, float]:
 
     def added() -> None:
         for t in texts:
-            score = detector.score(t)
-            guess = detector.kind(t) if score >= thresholds[1] else None
+            score, guess = detector.assess(t)
             safety.decide([], score, thresholds, guess, None, False, kinds)
 
     out = {}

@@ -218,9 +218,26 @@ class Detector:
 
     def kind(self, text: str) -> Tuple[str, float]:
         """The most likely kind of emergency and its probability."""
+        return self._kind_of(self.features.transform([text]))
+
+    def assess(self, text: str) -> Tuple[float, Optional[Tuple[str, float]]]:
+        """The score, and the kind guess when the score reaches the screen threshold (features built once)."""
+        x = self.features.transform([text])
+        score = float(self.model.predict_proba(x)[0, 1])
+        return score, self._kind_of(x) if score >= self.thresholds.screen else None
+
+    def _kind_of(self, x: Any) -> Tuple[str, float]:
         if self.kind_model is None:
             return "unknown", 0.0
-        p = self.kind_model.predict_proba(self.features.transform([text]))[0]
+        # The multinomial model's probabilities, computed directly: sklearn's
+        # predict_proba spends milliseconds validating a one-row input.
+        weights = self.__dict__.get("_kind_weights")
+        if weights is None:
+            # Transposed once: a transposed view would be copied (megabytes) on every product.
+            weights = self.__dict__["_kind_weights"] = np.ascontiguousarray(self.kind_model.coef_.T)
+        z = np.asarray(x @ weights).ravel() + self.kind_model.intercept_
+        p = np.exp(z - z.max())
+        p /= p.sum()
         i = int(np.argmax(p))
         return str(self.kind_model.classes_[i]), float(p[i])
 

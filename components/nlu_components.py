@@ -251,10 +251,7 @@ class SafetyOverride(GraphComponent):
     def _detect(self, message: Message, text: Text, flags: List[Dict[Text, Any]],
                 issue: Optional[Text]) -> safety.Detection:
         unreadable = issue in (input_guard.EMPTY, input_guard.NO_TEXT)
-        score = None if unreadable or not text.strip() else self._detector.score(text)
-        model_kind = None
-        if score is not None and score >= self._detector.thresholds.screen:
-            model_kind = self._detector.kind(text)
+        score, model_kind = (None, None) if unreadable or not text.strip() else self._detector.assess(text)
         return safety.decide(
             _matches(flags),
             score,

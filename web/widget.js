@@ -53,7 +53,7 @@
     // The emergency reply (utter_emergency) is followed by a message
     // {custom: {kind: "emergency"}} that marks it; the first words of its
     // usual wording also mark it, for a server that sends no marker.
-    emergencyPrefix: "What you describe (",
+    emergencyPrefix: "This could be a medical emergency",
     sourcePrefix: "From: ",
     replyTimeoutMs: 30000,
     startOpen: false,

@@ -71,6 +71,6 @@ def test_yes_to_the_red_flag_screen_gets_the_emergency_reply(client: Client, ser
     for text in ["can you triage me", "neck pain", "two days", "no", "no"]:
         say(client, sender, text)
     reply = say(client, sender, "yes")
-    assert "This could be a medical emergency" in reply
+    assert "This could be a medical emergency. Please call 999" in reply, "no particular kind was named"
     record = [r for r in list_records(servers.db_path) if r.sender_id == sender][-1]
     assert record.red_flag is True and record.disposition == "emergency"

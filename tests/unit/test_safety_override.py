@@ -35,6 +35,10 @@ class FixedDetector:
     def kind(self, text: str) -> Tuple[str, float]:
         return "dvt_pe", 0.9
 
+    def assess(self, text: str) -> Tuple[float, Optional[Tuple[str, float]]]:
+        score = self.score(text)
+        return score, self.kind(text) if score >= self.thresholds.screen else None
+
 
 def classified(text: str, ranking: List[Tuple[str, float]], issue: Optional[str] = None) -> Message:
     message = Message(data={"text": text})

@@ -94,3 +94,6 @@ def test_the_screen_and_the_net_are_reviewed_wording(domain_dict) -> None:
     assert all(v["custom"] == {"kind": "emergency"} for v in responses["utter_emergency"])
     default = next(v for v in responses["utter_emergency"] if not v.get("condition"))
     assert "{emergency_what}" in default["text"] and "emergency department" in default["text"]
+    unknown = next(v for v in responses["utter_emergency"] if v.get("condition", [{}])[0].get("value") == "unknown")
+    assert "{emergency_what}" not in unknown["text"], "nothing particular to name"
+    assert domain_dict["slots"]["emergency_kind"]["initial_value"] == "unknown"
