@@ -21,10 +21,11 @@ reports/emergency_detector.md:
    at most SCREEN_BUDGET of either would get the screen question (beyond what
    the rules already call an emergency) and at most ORDINARY_BUDGET of ordinary
    sentences (out-of-fold scores of the intent training data) would.
-3. The candidate whose emergency reply and screen reach the most validation
-   emergencies wins (ties: fewer hard negatives given the reply, then the
-   simpler model); it is trained on all training examples and saved with its
-   thresholds, and the comparison is written to the report.
+3. Recall first: the candidate whose reply or screen, then whose reply, reaches
+   the most validation emergencies (with the rules, then alone) wins; ties go
+   to fewer hard negatives given the reply, then the screen. It is trained on
+   all training examples and saved with its thresholds, and the comparison is
+   written to the report.
 """
 
 from __future__ import annotations
@@ -185,6 +186,12 @@ def write_report(path: Path, train: Sequence[D.Example], validation: Sequence[D.
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def choice_key(r: Dict[str, Any]) -> tuple:
+    """Recall first (reply or screen, then the reply; with the rules, then alone), then fewer false alarms."""
+    return (round(r["both_reply_or_screen"], 4), round(r["alone_reply_or_screen"], 4), round(r["both_recall"], 4),
+            round(r["alone_recall"], 4), -round(r["both_hard_reply"], 4), -round(r["both_hard_screen"], 4))
+
+
 def write_choice(winner: Dict[str, Any]) -> None:
     """Records the chosen model and thresholds in nlu/emergency_detector.yml."""
     t = winner["thresholds"]
@@ -230,8 +237,7 @@ def main() -> None:
                   f"({r['alone_reply_or_screen']:.3f})  both {r['both_recall']:.3f} "
                   f"({r['both_reply_or_screen']:.3f})  hard {r['both_hard_reply']:.3f}/{r['both_hard_screen']:.3f}  "
                   f"ordinary {r['ordinary_screen']:.3f}  {r['ms_per_message']:.2f} ms")
-        winner = max(results, key=lambda r: (round(r["alone_reply_or_screen"] + r["alone_recall"], 4),
-                                             -r["both_hard_reply"], -results.index(r)))
+        winner = max(results, key=choice_key)
         write_report(args.report, train, validation, results, winner)
         write_choice(winner)
         print(f"chosen: {winner['name']}, thresholds {winner['thresholds']}; wrote {CHOICE_PATH} and {args.report}")

@@ -38,7 +38,7 @@ def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
 # table until its first use (figures in the README); since then its failure
 # kinds were used, so these are regression floors, just under today's figures.
 REGRESSION_TABLES = ["red_flags.yml", "red_flags_seen.yml", "red_flags_seen_2.yml", "red_flags_seen_3.yml",
-                     "red_flags_seen_5.yml"]
+                     "red_flags_seen_5.yml", "red_flags_seen_7.yml"]
 
 
 @pytest.mark.parametrize("table", REGRESSION_TABLES)
@@ -50,11 +50,11 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 
 
 def test_emergency_on_blind_table_4(report: Dict[str, Any]) -> None:
-    # First use 2026-11-24: 0.808 / 0.091; 2026-12-04 (round 5 rules + learned detector): 0.99 / 0.055.
+    # First use 2026-11-24: 0.808 / 0.091; 2026-12-04 (rules round 7 + learned detector): 0.99 / 0.018.
     e = report["emergency"]["red_flags_seen_4.yml"]["model"]
     assert e["reply_recall"] >= 0.98, e["misses"]
     assert e["reply_or_screen_recall"] == 1.0, e["misses"]
-    assert e["negative_reply_rate"] <= 0.06, e["false_alarms"]
+    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
 
 
 def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, Any]) -> None:
