@@ -128,13 +128,14 @@ class InputGuard(GraphComponent):
 
 def _flags_of(text: Optional[Text]) -> List[Dict[Text, Any]]:
     return [
-        {"flag": m.flag, "description": m.description, "matched": list(m.matched)}
+        {"flag": m.flag, "description": m.description, "matched": list(m.matched), "name_only": m.name_only}
         for m in detect_red_flags(text or "")
     ]
 
 
 def _matches(flags: List[Dict[Text, Any]]) -> List[RedFlagMatch]:
-    return [RedFlagMatch(f["flag"], f.get("description", ""), tuple(f.get("matched", ()))) for f in flags]
+    return [RedFlagMatch(f["flag"], f.get("description", ""), tuple(f.get("matched", ())), bool(f.get("name_only")))
+            for f in flags]
 
 
 # Reads the Doc that SpacyNLP put on the message, so it must come after it.

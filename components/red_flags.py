@@ -72,6 +72,8 @@ _WORDS = {
     "yr": "year",
     "yrs": "years",
     "sec": "second",
+    "rly": "really",
+    "realy": "really",
     "mins": "minutes",
     "whats": "what s",
     "wats": "what s",
@@ -135,6 +137,9 @@ class RedFlagMatch:
     flag: str
     description: str
     matched: Tuple[str, ...]
+    # Matched only by the bare name of a condition ("seizure", "sepsis"): on its
+    # own weaker evidence, as questions and histories name conditions too.
+    name_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class _Flag:
     alternatives: Tuple[Tuple[Tuple[re.Pattern[str], ...], ...], ...]
     # Whether a hypothetical or long-past mention is ignored.
     contextual: bool = True
+    # The bare names of the condition, tried after the alternatives.
+    names: Tuple[re.Pattern[str], ...] = ()
 
 
 class RedFlagRules:
@@ -177,10 +184,11 @@ class RedFlagRules:
         flags = []
         for name, rule in spec["flags"].items():
             # Each alternative is a list of groups that must all match.
-            alternatives = [((self._compile(p),),) for p in rule.get("any_of", [])]
+            alternatives = [((self._compile(p),),) for p in rule.get("any_of") or []]
             if "all_of" in rule:
                 alternatives.append(tuple(tuple(self._compile(p) for p in g) for g in rule["all_of"]))
-            flags.append(_Flag(name, rule["description"], tuple(alternatives), name not in exempt))
+            names = tuple(self._compile(p) for p in rule.get("names") or [])
+            flags.append(_Flag(name, rule["description"], tuple(alternatives), name not in exempt, names))
         self.flags: Tuple[_Flag, ...] = tuple(flags)
 
     @staticmethod
@@ -316,6 +324,10 @@ class RedFlagRules:
                 else:
                     found.append(RedFlagMatch(flag.name, flag.description, tuple(matched)))
                     break
+            else:
+                hit = self._first_unnegated(norm, flag.names, flag.contextual) if flag.names else None
+                if hit is not None:
+                    found.append(RedFlagMatch(flag.name, flag.description, (hit,), name_only=True))
         return found
 
     def benign_context(self, text: str) -> List[str]:
@@ -332,7 +344,8 @@ class RedFlagRules:
             flag.name
             for flag in self.flags
             if flag.name not in affirmed
-            and any(all(any(p.search(norm) for p in group) for group in groups) for groups in flag.alternatives)
+            and (any(all(any(p.search(norm) for p in group) for group in groups) for groups in flag.alternatives)
+                 or any(p.search(norm) for p in flag.names))
         ]
 
 

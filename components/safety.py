@@ -140,16 +140,27 @@ def decide(
     ``denied`` the flags the rules found mentioned but negated, past,
     hypothetical or not about a real person.
 
-    Either detector alone gives the emergency reply, with one exception: when
-    only the learned detector fires and the rules read a red flag in the same
-    message as denied ("I didn't black out, haven't been sick"), the message
-    gets the screen question instead, so the person decides. The intent
-    classifier alone never gives the reply, only the screen: on the tables it
-    added false alarms and no emergency the two detectors missed.
+    Either detector alone gives the emergency reply, with two exceptions that
+    ask the screen question instead, so that the person decides: only the
+    learned detector fires and the rules read a red flag in the same message
+    as denied ("I didn't black out, haven't been sick"); or the rules matched
+    nothing but the bare name of a condition ("seizure", "sepsis") and the
+    learned detector scores the message below its screen threshold (on the
+    blind tables such messages were questions, histories and talk about other
+    people). The intent classifier alone never gives the reply, only the
+    screen: on the tables it added false alarms and no emergency the two
+    detectors missed.
     """
     kinds = kinds or default_kinds()
     fired: List[str] = []
     notes: List[str] = []
+    dismissed = score is not None and thresholds is not None and score < thresholds[1]
+    if matches and all(m.name_only for m in matches) and dismissed:
+        notes.append(f"the rules matched only the name of a condition ({', '.join(m.flag for m in matches)}) "
+                     "and the learned detector scores it below its screen threshold")
+        name_only, matches = list(matches), []
+    else:
+        name_only = []
     if matches:
         fired.append(RULES)
     learned_fires = score is not None and thresholds is not None and score >= thresholds[0]
@@ -161,7 +172,8 @@ def decide(
     in_band = score is not None and thresholds is not None and score >= thresholds[1]
     if classifier_emergency is not None:
         notes.append(f"intent classifier said emergency ({classifier_emergency:.2f})")
-    rule_info = tuple({"flag": m.flag, "matched": list(m.matched)} for m in matches)
+    rule_info = tuple({"flag": m.flag, "matched": list(m.matched), "name_only": m.name_only}
+                      for m in [*matches, *name_only])
     guess, guess_score = model_kind if model_kind else (None, None)
     if fired:
         decision = EMERGENCY
@@ -170,7 +182,7 @@ def decide(
             kind = SELF_HARM
         elif kind == UNKNOWN_KIND and guess and (guess_score or 0) >= KIND_CONFIDENCE:
             kind = guess
-    elif in_band or classifier_emergency is not None:
+    elif in_band or classifier_emergency is not None or name_only:
         decision, kind = SCREEN, UNKNOWN_KIND
     else:
         decision, kind = NONE, UNKNOWN_KIND

@@ -145,6 +145,7 @@ TABLES = (
     "red_flags_seen_5.yml",
     "red_flags_seen_6.yml",
     "red_flags_seen_7.yml",
+    "red_flags_seen_8.yml",
     "blind_emergencies.yml",
 )
 BLIND_TABLE = "blind_emergencies.yml"

@@ -114,3 +114,25 @@ def test_every_kind_has_words_a_reply_and_a_reason() -> None:
         assert kind["words"] and kind["why"], name
         assert kind["reply"] in ("call_now", "crisis"), name
     assert [k for k, v in spec["kinds"].items() if v["reply"] == "crisis"] == ["self_harm"]
+
+
+def test_a_bare_condition_name_the_learned_detector_dismisses_asks_the_screen() -> None:
+    name = RedFlagMatch("seizure", "a seizure", ("seizure",), name_only=True)
+    d = safety.decide([name], 0.01, T)
+    assert d.decision == "screen" and d.fired == ()
+    assert d.rules[0]["name_only"] and d.notes, "the decision says why"
+    # The learned detector agrees it may be urgent: the rules' name is enough.
+    assert safety.decide([name], 0.5, T).decision == "emergency"
+    # A described sign is never downgraded, whatever the learned score.
+    described = RedFlagMatch("seizure", "a seizure", ("jerking all over",))
+    assert safety.decide([described], 0.01, T).decision == "emergency"
+
+
+def test_names_are_matched_after_the_described_signs() -> None:
+    from components.red_flags import detect_red_flags
+
+    (match,) = [m for m in detect_red_flags("my dad is having a seizure, jerking all over on the floor")
+                if m.flag == "seizure"]
+    assert not match.name_only
+    (match,) = [m for m in detect_red_flags("my sister is prone to seizures, can she have MFR") if m.flag == "seizure"]
+    assert match.name_only
