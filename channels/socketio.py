@@ -115,6 +115,11 @@ class SafeSocketIOInput(SocketIOInput):
         assert self.sio is not None
         # engine.io reads this list on every handshake; [] would mean "no check".
         self.sio.eio.cors_allowed_origins = getattr(self, "origins", DEFAULT_ORIGINS)
+        # ... but it must not add CORS headers of its own: Rasa's --cors (Sanic-CORS)
+        # adds them to every response, and a second Access-Control-Allow-Origin
+        # makes browsers refuse the long-polling responses. The check above stays.
+        # `_cors_headers` is private: recheck when the python-engineio pin moves.
+        self.sio.eio._cors_headers = lambda environ: []  # type: ignore[method-assign]
         # The REST body limit for socket.io too: Sanic's request limit only covers long-polling
         # requests, and engine.io's own default for WebSocket messages is about 1 MB.
         self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES

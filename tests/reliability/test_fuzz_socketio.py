@@ -486,15 +486,15 @@ def test_events_with_a_reserved_name_or_no_name_are_dropped(conn: Connection, pa
     assert conn.drain(conn.replies) == []
 
 
-def test_an_event_too_large_for_one_polling_request_costs_only_that_connection(servers: KillableServers) -> None:
+def test_an_event_too_large_for_one_polling_request_never_reaches_the_assistant(servers: KillableServers) -> None:
+    # Whether the client's connection survives a refused oversized request depends on the
+    # client library (python-engineio 4.7 dropped it, 4.13 keeps it); the server's part is
+    # that nothing over 64 KB is taken in, and that it goes on answering (tested below).
     big = Connection(servers)
     session_id = new_session()
     big.join(session_id)
     big.sio.emit("user_uttered", {"message": "a" * 70_000, "session_id": session_id})
-    deadline = time.monotonic() + 10
-    while big.up and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not big.up, "the server took a polling request over 64 KB"
+    time.sleep(3)
     big.sio.disconnect()
     assert user_texts(big.api.tracker(session_id)) == []
 

@@ -359,13 +359,22 @@ def test_the_static_server_serves_only_the_widget(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason="Rasa's --cors (Sanic-CORS) and engine.io both add Access-Control-Allow-Origin "
-                   "to socket.io polling responses; browsers refuse two values, so the long-polling fallback fails "
-                   "for the origin in CORS_ORIGINS (the widget uses WebSocket first). Fix in channels/socketio.py.")
 def test_socket_io_polling_answers_with_one_allow_origin_header(web_run: Dict[str, Any]) -> None:
+    # Rasa's --cors (Sanic-CORS) gives the header; engine.io used to add a second one,
+    # which browsers refuse (channels/socketio.py).
     servers: Servers = web_run["servers"]
     request = urllib.request.Request(f"{servers.url}/socket.io/?EIO=4&transport=polling",
                                      headers={"Origin": web_run["origin"]})
     with urllib.request.urlopen(request, timeout=10) as r:
         values = r.headers.get_all("Access-Control-Allow-Origin") or []
     assert values == [web_run["origin"]]
+
+
+@pytest.mark.integration
+def test_the_widget_works_in_the_browser_with_websocket_disabled(web_run: Dict[str, Any]) -> None:
+    checks = scenario(web_run, "polling")
+    assert checks["transport"] == "polling"
+    answer = " ".join(texts(checks["answerItems"], "bot"))
+    assert "distinct spots" in answer
+    assert checks["pageErrors"] == []
+    assert not any("Access-Control-Allow-Origin" in e for e in checks["consoleErrors"]), checks["consoleErrors"]

@@ -460,6 +460,39 @@ async function keyboardFlow(checks) {
   }
 }
 
+// Long-polling only (WebSocket disabled): the transport that proxies and some
+// networks leave, and the one whose CORS headers browsers check.
+async function pollingFlow(checks) {
+  const b = await launch({ width: 1024, height: 800 });
+  const { page } = b;
+  try {
+    await page.addInitScript(() => {
+      // The demo page assigns its own config object; keep "polling only" in whatever it assigns.
+      let cfg = { transports: ["polling"] };
+      Object.defineProperty(window, "MFRChatConfig", {
+        configurable: true,
+        get: () => cfg,
+        set: (v) => { cfg = Object.assign({}, v, { transports: ["polling"] }); },
+      });
+    });
+    await page.goto(PAGE_URL, { waitUntil: "load" });
+    await page.getByRole("button", { name: "Ask about myofascial release" }).click();
+    await page.waitForFunction(() =>
+      document.getElementById("mfr-chat").shadowRoot.querySelectorAll(".log > .msg.bot").length >= 2, null, { timeout: WAIT });
+    checks.transport = await page.evaluate(() => window.MFRChat.socket.io.engine.transport.name);
+    let snap = await snapshot(page);
+    await page.getByLabel("Your question").fill("what are trigger points?");
+    await page.getByLabel("Your question").press("Enter");
+    snap = await waitForReply(page, botCount(snap));
+    checks.answerItems = snap.items.slice(-3);
+    await shot(page, "30-polling-only-answer.png");
+  } finally {
+    checks.pageErrors = b.log.pageErrors;
+    checks.consoleErrors = b.log.consoleErrors;
+    await b.close();
+  }
+}
+
 // ------------------------------------------------------------ main
 
 const started = Date.now();
@@ -472,6 +505,7 @@ try {
   await scenario("main", (checks) => mainFlow(checks, proxy));
   await scenario("narrow375", narrowFlow);
   await scenario("keyboard", keyboardFlow);
+  await scenario("polling", pollingFlow);
 } catch (e) {
   report.fatal = String((e && e.stack) || e);
 } finally {
