@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import emergency_detector, input_guard, safety
 from components.medical_entities import default_lexicon, find_mentions
-from components.red_flags import RedFlagMatch, benign_context, detect_red_flags, negated_red_flags
+from components.red_flags import RedFlagMatch, benign_context, detect_red_flags, negated_red_flags, ordinary_causes
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +262,7 @@ class SafetyOverride(GraphComponent):
             self._reports_symptom(message, text),
             self._kinds,
             denied=negated_red_flags(text) if score is not None and not flags else (),
+            ordinary_cause=ordinary_causes(text) if score is not None and not flags else (),
         )
 
     def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:

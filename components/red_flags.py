@@ -73,6 +73,7 @@ _WORDS = {
     "yrs": "years",
     "sec": "second",
     "rly": "really",
+    "throwin": "throwing",
     "realy": "really",
     "mins": "minutes",
     "whats": "what s",
@@ -163,6 +164,7 @@ class RedFlagRules:
         self.cues = [normalise(c).split() for c in spec["negation_cues"]]
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
+        self.ordinary = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("ordinary_causes", [])]
         self.hypothetical_window = int(spec.get("hypothetical_window", 8))
 
         def cues(key: str) -> List[re.Pattern[str]]:
@@ -335,6 +337,11 @@ class RedFlagRules:
         norm = normalise(text)
         return [p.pattern for p in self.benign if p.search(norm)]
 
+    def ordinary_causes(self, text: str) -> List[str]:
+        """Words of an everyday cause in ``text`` that make a learned-only emergency ask first."""
+        norm = normalise(text)
+        return [p.pattern for p in self.ordinary if p.search(norm)]
+
     def negated_flags(self, text: str) -> List[str]:
         """Flags that ``text`` mentions only negated ("no chest pain") or as not current."""
         norm = normalise(text)
@@ -363,6 +370,11 @@ def detect_red_flags(text: str) -> List[RedFlagMatch]:
 def benign_context(text: str) -> List[str]:
     """Ordinary-cause words in ``text`` that veto a classifier-only emergency."""
     return default_rules().benign_context(text)
+
+
+def ordinary_causes(text: str) -> List[str]:
+    """Everyday-cause words in ``text`` that make a learned-only emergency ask the screen first."""
+    return default_rules().ordinary_causes(text)
 
 
 def negated_red_flags(text: str) -> List[str]:

@@ -130,6 +130,7 @@ def decide(
     reports_symptom: bool = False,
     kinds: Optional[Kinds] = None,
     denied: Sequence[str] = (),
+    ordinary_cause: Sequence[str] = (),
 ) -> Detection:
     """Combines the detectors' findings into one decision.
 
@@ -138,12 +139,14 @@ def decide(
     ``model_kind`` its kind guess; ``classifier_emergency`` the intent
     classifier's confidence in `emergency` when it passed its own checks;
     ``denied`` the flags the rules found mentioned but negated, past,
-    hypothetical or not about a real person.
+    hypothetical or not about a real person; ``ordinary_cause`` the words of
+    an ordinary cause the rules found ("after my spin class").
 
-    Either detector alone gives the emergency reply, with two exceptions that
+    Either detector alone gives the emergency reply, with these exceptions that
     ask the screen question instead, so that the person decides: only the
     learned detector fires and the rules read a red flag in the same message
-    as denied ("I didn't black out, haven't been sick"); or the rules matched
+    as denied ("I didn't black out, haven't been sick") or find an ordinary
+    cause ("after my spin class I thought I was going to die"); or the rules matched
     nothing but the bare name of a condition ("seizure", "sepsis") and the
     learned detector scores the message below its screen threshold (on the
     blind tables such messages were questions, histories and talk about other
@@ -166,6 +169,10 @@ def decide(
     learned_fires = score is not None and thresholds is not None and score >= thresholds[0]
     if learned_fires and not matches and denied:
         notes.append(f"learned detector over its threshold, but the rules read {', '.join(denied)} as denied")
+        learned_fires = False
+    if learned_fires and not matches and ordinary_cause:
+        notes.append(f"learned detector over its threshold, but the message names an ordinary cause "
+                     f"({', '.join(ordinary_cause)})")
         learned_fires = False
     if learned_fires:
         fired.append(LEARNED)

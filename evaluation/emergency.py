@@ -146,6 +146,7 @@ TABLES = (
     "red_flags_seen_6.yml",
     "red_flags_seen_7.yml",
     "red_flags_seen_8.yml",
+    "red_flags_seen_9.yml",
     "blind_emergencies.yml",
 )
 BLIND_TABLE = "blind_emergencies.yml"
@@ -169,7 +170,7 @@ def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
     `learned` (the learned detector alone, with its screen) and `both`.
     """
     from components import emergency_detector, safety
-    from components.red_flags import detect_red_flags, negated_red_flags
+    from components.red_flags import detect_red_flags, negated_red_flags, ordinary_causes
 
     detector = emergency_detector.load()
     te, ts = detector.thresholds.emergency, detector.thresholds.screen
@@ -180,7 +181,8 @@ def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
         flags = [m.flag for m in matches]
         learned = EMERGENCY if score >= te else SCREEN if score >= ts else ANSWER
         denied = negated_red_flags(row.text) if not matches else []
-        both = safety.decide(matches, float(score), (te, ts), denied=denied).decision
+        ordinary = ordinary_causes(row.text) if not matches else []
+        both = safety.decide(matches, float(score), (te, ts), denied=denied, ordinary_cause=ordinary).decision
         both = {safety.EMERGENCY: EMERGENCY, safety.SCREEN: SCREEN}.get(both, ANSWER)
         detail = {"rules": flags, "learned_score": round(float(score), 3)}
         for name, decision in (("rules", EMERGENCY if flags else ANSWER), ("learned", learned), ("both", both)):

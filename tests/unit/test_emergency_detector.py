@@ -136,3 +136,10 @@ def test_names_are_matched_after_the_described_signs() -> None:
     assert not match.name_only
     (match,) = [m for m in detect_red_flags("my sister is prone to seizures, can she have MFR") if m.flag == "seizure"]
     assert match.name_only
+
+
+def test_a_learned_only_emergency_with_an_ordinary_cause_asks_the_screen() -> None:
+    d = safety.decide([], 0.95, T, ordinary_cause=["spin class"])
+    assert d.decision == "screen" and d.notes
+    # The rules are never overruled by an ordinary cause.
+    assert safety.decide([flag("chest_pain")], 0.95, T, ordinary_cause=["gym"]).decision == "emergency"
