@@ -68,6 +68,19 @@ def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, A
     assert e["negative_screen_rate"] <= 0.20, e["screened_negatives"]
 
 
+def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
+    # blind_emergencies.yml, first use 2026-12-04 (the targets in brackets): reply 99.3 % (>= 97 %),
+    # every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 1.7 % reply (<= 3 %)
+    # and 9.7 % screen (<= 20 %), phone 100 % against web 99.0 % (within 3 points). Floors sit just under.
+    e = report["emergency"]["blind_emergencies.yml"]["model"]
+    assert e["reply_recall"] >= 0.98, e["misses"]
+    assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
+    assert e["reply_or_screen_recall"] >= 0.995, e["misses"]
+    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.15, e["screened_negatives"]
+    assert e["per_style"]["phone"]["rate"] >= e["per_style"]["web"]["rate"] - 0.03, e["per_style"]
+
+
 @pytest.mark.parametrize("detector", ["rules", "learned"])
 def test_each_detector_alone_finds_most_emergencies_of_the_validation_table(report: Dict[str, Any],
                                                                               detector: str) -> None:
@@ -76,7 +89,7 @@ def test_each_detector_alone_finds_most_emergencies_of_the_validation_table(repo
 
 
 def test_phone_rows_are_not_worse_than_web_rows(report: Dict[str, Any]) -> None:
-    for table in ("red_flags_seen_5.yml", "red_flags_seen_6.yml"):
+    for table in ("red_flags_seen_5.yml", "red_flags_seen_6.yml", "blind_emergencies.yml"):
         styles = report["emergency"][table]["model"]["per_style"]
         assert styles["phone"]["rate"] >= styles["web"]["rate"] - 0.03, (table, styles)
 
