@@ -16,19 +16,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export TF_CPP_MIN_LOG_LEVEL := 2
+# TensorFlow's C++ start-up chatter hides the figures; the scripts leave the
+# environment alone (no side effects at import), so it is set here.
+export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
-# Refuse request bodies over 64 KB before they reach the model. Only for the
-# Rasa server: the action server receives whole trackers, which grow longer.
-RASA_BODY_LIMIT := SANIC_REQUEST_MAX_SIZE=65536
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
-# What the learned emergency detector learns from (components/emergency_detector.py).
-DETECTOR_INPUTS := nlu/emergency_detector.yml nlu/red_flags.yml nlu/red_flags_dev.yml nlu/emergencies.yml \
-  $(wildcard nlu/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
-  components/emergency_detector.py components/red_flags.py scripts/train_emergency_detector.py
+# What the learned emergency detector learns from (mfr/emergency_detector.py).
+DETECTOR_INPUTS := detection/emergency_detector.yml detection/red_flags.yml detection/red_flags_dev.yml detection/emergencies.yml \
+  $(wildcard detection/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
+  mfr/emergency_detector.py mfr/red_flags.py scripts/train_emergency_detector.py
 
-.PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit bench scaleout-test scaleout-up clean web chromium
+.PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit audit-offline bench scaleout-test scaleout-up clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -43,10 +42,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(SPACY_PIPELINE): $(VENV)/.installed nlu/lexicon.yml components/medical_entities.py scripts/build_spacy.py
+$(SPACY_PIPELINE): $(VENV)/.installed detection/lexicon.yml mfr/medical_entities.py scripts/build_spacy.py
 	$(BIN)/python scripts/build_spacy.py
 
-detector: $(DETECTOR) ## Train the learned emergency detector (the model and thresholds in nlu/emergency_detector.yml)
+detector: $(DETECTOR) ## Train the learned emergency detector (the model and thresholds in detection/emergency_detector.yml)
 
 $(DETECTOR): $(VENV)/.installed $(DETECTOR_INPUTS)
 	$(BIN)/python scripts/train_emergency_detector.py
@@ -73,41 +72,23 @@ data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from datasets/clinc150
 	$(BIN)/python scripts/make_clinc_training_data.py
 
 run: $(MODEL) $(DETECTOR) web ## Start the action server, the Rasa server (REST, socket.io, Telegram, phone) and the web chat page
-	@mkdir -p var
-	@token="$${RASA_AUTH_TOKEN:-}"; \
-	if [ -z "$$token" ]; then \
-	  [ -s var/auth_token ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_hex(16))' > var/auth_token); \
-	  token=$$(cat var/auth_token); fi; \
-	echo "Talk to the assistant:"; \
-	echo "  REST:      curl -s localhost:$(RASA_PORT)/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"what is myofascial release?\"}'"; \
-	echo "  socket.io: http://localhost:$(RASA_PORT) (allowed origins: $(CORS_ORIGINS))"; \
-	echo "  web chat:  http://localhost:$(WEB_PORT)/"; \
-	echo "  phone:     POST localhost:$(RASA_PORT)/webhooks/twilio_voice/webhook (Twilio Voice; set TWILIO_AUTH_TOKEN)"; \
-	if [ -n "$${TELEGRAM_TOKEN:-}" ]; then echo "  Telegram:  on, webhook $${TELEGRAM_WEBHOOK_URL:-not registered (TELEGRAM_WEBHOOK_URL unset)}"; else echo "  Telegram:  off (set TELEGRAM_TOKEN, see README)"; fi; \
-	echo "  HTTP API:  token in var/auth_token (or RASA_AUTH_TOKEN), e.g. /status?token=..."; \
-	PYTHONPATH=$(CURDIR) $(BIN)/rasa run actions --port $(ACTIONS_PORT) --actions actions \
-	  --logging-config-file privacy/logging.yml & actions_pid=$$!; \
-	$(BIN)/python web/serve.py --port $(WEB_PORT) --server-url http://localhost:$(RASA_PORT) & web_pid=$$!; \
-	trap 'kill $$actions_pid $$web_pid 2>/dev/null' EXIT INT TERM; \
-	ALLOWED_ORIGINS="$${ALLOWED_ORIGINS:-$(CORS_ORIGINS)}" PYTHONPATH=$(CURDIR) $(RASA_BODY_LIMIT) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
-	  --port $(RASA_PORT) --enable-api --auth-token "$$token" --cors "$(CORS_ORIGINS)" \
-	  --logging-config-file privacy/logging.yml
+	$(BIN)/python -m harness.run --rasa-port $(RASA_PORT) --actions-port $(ACTIONS_PORT) --web-port $(WEB_PORT) --cors $(CORS_ORIGINS)
 
-test: $(MODEL) $(DETECTOR) lint validate web chromium ## Lint, validate data, run pytest (with the web widget's browser test) and the conversation tests
+test: $(MODEL) $(DETECTOR) lint typecheck validate web chromium ## Lint, type-check, validate data, run pytest (with the web widget's browser test) and the conversation tests
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory conversation-tests
 
 lint: $(VENV)/.installed ## ruff
 	$(BIN)/ruff check .
 
-typecheck: $(VENV)/.installed ## mypy (not yet part of `make test`)
-	$(BIN)/mypy actions components channels evaluation
+typecheck: $(VENV)/.installed ## mypy over every package (pyproject.toml lists them)
+	$(BIN)/mypy
 
 validate: $(VENV)/.installed ## rasa data validate
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
-unit: $(VENV)/.installed $(SPACY_PIPELINE) $(DETECTOR) ## Only the fast unit tests
-	$(BIN)/python -m pytest tests/unit
+unit: $(VENV)/.installed $(SPACY_PIPELINE) $(DETECTOR) ## Every test that needs no trained model and no server (under a minute)
+	$(BIN)/python -m pytest -m "not model and not integration and not scaleout"
 
 conversation-tests: $(MODEL) $(DETECTOR) ## rasa test on the test stories (fails on any prediction error)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core --no-plot
@@ -135,6 +116,10 @@ audit: ## pip-audit over requirements.lock (needs pypi.org's JSON API or api.osv
 	@[ -x .venv-audit/bin/pip-audit ] || { py=$$(scripts/find_python.sh) && $$py -m venv .venv-audit && \
 	  .venv-audit/bin/pip install --quiet --disable-pip-version-check "pip-audit==2.10.1"; }
 	.venv-audit/bin/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
+
+audit-offline: $(VENV)/.installed ## The pins against a local advisory database copy: make audit-offline ADVISORIES=<folder>
+	@[ -n "$$ADVISORIES" ] || { echo "usage: make audit-offline ADVISORIES=<copy of github.com/pypa/advisory-database or unzipped OSV PyPI/all.zip>" >&2; exit 2; }
+	$(BIN)/python -m deploy.audit --advisories "$$ADVISORIES" --lock requirements.lock
 
 triage-report: $(VENV)/.installed ## Print the stored triage records and write reports/triage_records.csv
 	$(BIN)/python scripts/triage_report.py

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import (
+from actions.safety_net import safety_net
+from mfr.knowledge import (
     LONG,
     SHORT,
     Answer,
@@ -22,8 +23,7 @@ from actions.knowledge import (
     personal_statements,
     sections_of,
 )
-from actions.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, affirmed_in
-from actions.safety_net import safety_net
+from mfr.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, affirmed_in
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_DETAIL_INTENT = "more_detail"

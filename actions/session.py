@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.config import clinic_settings
+from mfr.settings import clinic_settings
 
 
 class ActionSessionStart(Action):

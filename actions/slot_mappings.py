@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, ProfileUpdate, merge_profile
+from mfr.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, ProfileUpdate, merge_profile
 
 
 def _profile_update(tracker: Tracker) -> ProfileUpdate:

@@ -11,10 +11,10 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.answers import knowledge_base, utter_answer
-from actions.knowledge import SHORT, compose_answer
-from actions.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT
-from actions.triage import SELF, classify_for_whom, labels, reports_red_flag
-from actions.triage_store import TriageRecord, save_record
+from mfr.knowledge import SHORT, compose_answer
+from mfr.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT
+from mfr.triage import SELF, classify_for_whom, labels, reports_red_flag
+from mfr.triage_store import TriageRecord, save_record
 
 TRIAGE_SLOTS = (
     "triage_complaint",

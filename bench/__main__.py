@@ -17,28 +17,22 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import signal
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-
-ROOT = Path(__file__).resolve().parent.parent
-
-from evaluation import heldout as H  # noqa: E402
-from evaluation.live import MODEL  # noqa: E402
-
-from bench import emergency_section, plots, report  # noqa: E402
-from bench import training as T  # noqa: E402
-from bench.live import Background  # noqa: E402
-from bench.machine import machine_info  # noqa: E402
-from bench.models import RasaPredictor, SklearnPredictor, quiet_latencies  # noqa: E402
-from bench.quality import evaluate_with, own_nlu_cases, robustness  # noqa: E402
+from bench import emergency_section, formatting, plots, report
+from bench import training as T
+from bench.live import Background
+from bench.machine import machine_info
+from bench.models import RasaPredictor, SklearnPredictor, quiet_latencies
+from bench.peer_quality import evaluate_with, own_nlu_cases, robustness
+from evaluation import heldout as H
+from harness.servers import MODEL
+from mfr.settings import ROOT
 
 PROJECT = "project (models/mfr.tar.gz)"
 STOCK = "stock `rasa init` config (NLU only)"
@@ -170,9 +164,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             R["training"]["notes"].append("Cold/warm training of the project config skipped"
                                           + (" (smoke run)." if args.smoke else " (--skip-train)."))
         else:
-            background = stock_job.cpu_s if stock_job else (lambda: 0.0)
+            stock_cpu = stock_job.cpu_s if stock_job else (lambda: 0.0)
             R["training"]["project"] = [vars(r) for r in stage(
-                "train project cold+warm", lambda: T.train_project_cold_and_warm(background))]
+                "train project cold+warm", lambda: T.train_project_cold_and_warm(stock_cpu))]
             R["commands"] += [f"RASA_CACHE_DIRECTORY=$TMP/cache {r['command']}" for r in R["training"]["project"]]
             failed += [r["name"] for r in R["training"]["project"] if r["returncode"]]
         tfidf_pipe, tfidf_run = stage("train TF-IDF peer", lambda: T.train_tfidf(
@@ -184,16 +178,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         predictors["tfidf"] = SklearnPredictor(TFIDF, tfidf_pipe)
         for key, name in (("project", PROJECT), ("tfidf", TFIDF)):
             p = predictors[key]
-            R["quality"][key] = stage(f"quality: {key}", lambda p=p, key=key: evaluate_with(
-                p, smoke=args.smoke, slot_alternatives=key == "project"))
-            R["robustness"][name] = stage(f"robustness: {key}", lambda p=p: robustness(p, smoke=args.smoke))
+            R["quality"][key] = stage(f"quality: {key}", partial(
+                evaluate_with, p, smoke=args.smoke, slot_alternatives=key == "project"))
+            R["robustness"][name] = stage(f"robustness: {key}", partial(robustness, p, smoke=args.smoke))
 
         # 3. Timings: parse latency with the background training frozen, then the live servers (which
         #    freeze it for start-up and the HTTP floor and show its CPU share on the webhook levels).
         if stock_job:
             stock_job.pause()
         for key in ("project", "tfidf"):
-            latencies[key] = stage(f"parse latency: {key}", lambda p=predictors[key]: quiet_latencies(p, sample))
+            latencies[key] = stage(f"parse latency: {key}", partial(quiet_latencies, predictors[key], sample))
         R["emergency_cost_ms"] = stage("emergency detectors' cost", lambda: emergency_section.cost_ms(sample))
         if stock_job:
             stock_job.resume()
@@ -226,7 +220,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         PROJECT, R["quality"]["project"], latencies["project"], cold, MODEL.stat().st_size,
         note=f"the model `make train` built; train time is this run's cold `rasa train` of the same config and data "
              f"(NLU and dialogue). Size excludes the spaCy pipeline folder it loads "
-             f"({report.mb(T.dir_size(spacy_dir))}, build/spacy_en_mfr)."))
+             f"({formatting.mb(T.dir_size(spacy_dir))}, build/spacy_en_mfr)."))
     if stock_run is not None:
         R["peers"].append(report.peer_row(
             STOCK, R["quality"].get("stock"), latencies.get("stock"), vars(stock_run), stock_run.model_bytes,
@@ -268,7 +262,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         del q["parse_latencies_s"]  # timed while the stock peer trained; the quiet figures are below
     R["parse_latency_ms"] = {key: {k: report.latency_ms(lat, p) for k, p in (("p50", 50), ("p95", 95), ("p99", 99))}
                              for key, lat in latencies.items()}
-    (args.out / "benchmark.json").write_text(json.dumps(report.jsonable(R), indent=2, default=str), encoding="utf-8")
+    (args.out / "benchmark.json").write_text(json.dumps(formatting.jsonable(R), indent=2, default=str),
+                                             encoding="utf-8")
     print(report.summary_text(R))
     if failed:
         log(f"stages that failed: {failed}")

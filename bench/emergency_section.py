@@ -90,8 +90,8 @@ def cost_ms(texts: Sequence[str], repeats: int = 3) -> Dict[str, float]:
     import statistics
     import time
 
-    from components import emergency_detector, safety
-    from components.red_flags import detect_red_flags
+    from mfr import emergency_detector, safety
+    from mfr.red_flags import detect_red_flags
 
     detector = emergency_detector.load()
     kinds = safety.default_kinds()

@@ -7,18 +7,19 @@ import shutil
 import tempfile
 import time
 import uuid
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import httpx
 
-from evaluation.heldout import conversations
-from evaluation.live import MODEL, Client, Servers, run_conversation
-
 from bench.load import LevelResult, floor_request, new_run_id, run_level, webhook_request
 from bench.machine import proc_cpu_s, tree, tree_rss_mb
-from bench.profile import Profiler
+from bench.profiler import Profiler
+from evaluation.conversations import run_conversation
+from evaluation.heldout import conversations
+from harness.client import Client
+from harness.servers import MODEL, Servers
 
 WARMUP_MESSAGES = 20
 

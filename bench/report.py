@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from evaluation import heldout as H
-
 from bench import emergency_section
+from bench.formatting import mb, num, pct, plain_table, table
 from bench.load import percentile
+from evaluation import heldout as H
 
 TARGETS_HEADING = "## Summary: targets"
 PEERS_HEADING = "## Peers side by side"
-
-
-def pct(x: Optional[float]) -> str:
-    """0.9123 -> 91.2 %."""
-    return "-" if x is None else f"{100 * x:.1f} %"
-
-
-def num(x: Optional[float], digits: int = 1) -> str:
-    """A number or a dash."""
-    return "-" if x is None else f"{x:.{digits}f}"
-
-
-def mb(n: Optional[float]) -> str:
-    """Bytes as MB."""
-    return "-" if not n else f"{n / 1e6:.1f} MB"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A Markdown table."""
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A fixed-width text table for the terminal."""
-    cells = [list(map(str, headers))] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def jsonable(x: Any) -> Any:
-    """Dataclasses, counters with tuple keys and tuples as plain JSON."""
-    if is_dataclass(x) and not isinstance(x, type):
-        return jsonable(asdict(x))
-    if isinstance(x, dict):
-        return {(" -> ".join(k) if isinstance(k, tuple) else str(k)): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    return x
 
 
 # ------------------------------------------------------------------ rows
@@ -365,18 +322,18 @@ def profile_section(profile: Optional[Dict[str, Any]]) -> str:
         f"py-spy on the running Rasa server (`--gil`: only samples while Python runs, so waiting does not count), "
         f"during an extra {profile['duration_s']:.0f} s webhook level at {profile['users']} users "
         f"({profile['throughput_msg_s']:.1f} msg/s, {profile['samples']} samples; separate from the levels above "
-        f"so the sampler cannot change their figures). Code in `bench/profile.py`.\n")
+        f"so the sampler cannot change their figures). Code in `bench/profiler.py`.\n")
     out.append(table(["part of the server", "share of its Python time"],
                      [[k, pct(v)] for k, v in profile["shares"].items()]) + "\n")
     out.append(
         "Fixed after profiling (see the modules for the figures): Rasa 3.6 re-checked the action reply schema"
         " against the JSON-Schema meta-schema on every reply, about half of the server's time "
-        "(`channels/action_validation.py` prepares it once and remembers each distinct event's verdict); full"
-        " garbage-collection passes over the millions of start-up objects doubled the p99 (`channels/rest.py`"
+        "(`server/action_validation.py` prepares it once and remembers each distinct event's verdict); full"
+        " garbage-collection passes over the millions of start-up objects doubled the p99 (`server/startup.py`"
         " freezes them after start); the slot-update call to the action server after every message is skipped "
-        "when the message names no symptom or risk factor (`channels/slot_validation.py`). What is left is "
+        "when the message names no symptom or risk factor (`server/slot_validation.py`). What is left is "
         "Rasa's own path: SQLAlchemy's tracker store (no longer counting a conversation's stored events before "
-        "every save: `channels/sql_tracker_store.py`), two action-server calls for a new conversation "
+        "every save: `server/sql_tracker_store.py`), two action-server calls for a new conversation "
         "(session start, answer), DIET and the spaCy "
         "pipeline. With one server process on one event loop, latency "
         "at N closed-loop users is about N divided by the throughput (Little's law), so p95 under 150 ms at "

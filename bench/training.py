@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from evaluation.live import ROOT, VENV_BIN, server_env
-
 from bench.machine import OtherLoad, proc_cpu_s, tree
+from harness.servers import VENV_BIN, server_env
+from mfr.settings import ROOT
 
 BUILD = ROOT / "build" / "bench"
 LOGS = BUILD / "logs"
@@ -292,9 +292,9 @@ def training_examples() -> List[Tuple[str, str]]:
 
 def tfidf_pipeline() -> Any:
     """Word 1-2 grams + char_wb 2-5 TF-IDF into a logistic regression (fixed settings, not tuned)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     features = FeatureUnion([
         ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),

@@ -1,16 +1,7 @@
-"""Rasa channels of the assistant, plus server patches installed when Rasa imports this package.
+"""The assistant's channels: each takes requests of one medium to Rasa and shapes Rasa's replies for it.
 
-The fallback for a failing action server, a prepared validator for action
-replies, no slot validation call for messages that cannot change a slot, and
-a SQL tracker store save without a COUNT per message: each module says why.
+`validation` (request checks every channel shares), `bounded_map` (per-process
+memory with a bound) and `settings` (credentials file first, environment for
+secrets) serve them all; `rest`, `socketio`, `telegram/` and `twilio_voice/`
+are the channels. Rasa-server patches live in `server/`, not here.
 """
-
-from channels.action_fallback import install as _install_action_fallback
-from channels.action_validation import install as _install_action_validation
-from channels.slot_validation import install as _install_slot_validation
-from channels.sql_tracker_store import install as _install_sql_tracker_store
-
-_install_action_fallback()
-_install_action_validation()
-_install_slot_validation()
-_install_sql_tracker_store()

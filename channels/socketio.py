@@ -14,7 +14,6 @@ import inspect
 import json
 import logging
 import math
-import os
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -22,6 +21,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+import server
+from channels.settings import listed, setting
 from channels.validation import MAX_BODY_BYTES, conversation_id_problem, is_encodable
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,7 @@ DEFAULT_ORIGINS = ["http://localhost:8080"]
 
 def allowed_origins(configured: Optional[List[str]]) -> List[str]:
     """`ALLOWED_ORIGINS` (comma-separated) from the environment, else the configured list."""
-    env = os.environ.get("ALLOWED_ORIGINS", "")
-    origins = [o.strip() for o in env.split(",") if o.strip()] or list(configured or DEFAULT_ORIGINS)
-    return origins
+    return listed(setting(None, "cors_allowed_origins", "ALLOWED_ORIGINS")) or list(configured or DEFAULT_ORIGINS)
 
 
 def event_problem(data: Any) -> Optional[str]:
@@ -83,7 +82,7 @@ def parsed_metadata(value: Any) -> Optional[Dict[str, Any]]:
     return value
 
 
-class SafeSocketIOOutput(SocketIOOutput):
+class SocketIOReplies(SocketIOOutput):
     """The stock output, but custom payloads arrive as {"custom": ...}.
 
     The stock `send_custom_json` passes the payload's keys to `emit()` as
@@ -95,19 +94,20 @@ class SafeSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, {"custom": json_message})
 
 
-class SafeSocketIOInput(SocketIOInput):
+class SocketIOChannel(SocketIOInput):
     """socket.io with an Origin allow-list and event validation."""
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Reads `cors_allowed_origins` besides the stock settings."""
+        """Reads `cors_allowed_origins` besides the stock settings; installs the server extensions."""
+        server.install_all()
         channel = super().from_credentials(credentials)
         channel.origins = allowed_origins((credentials or {}).get("cors_allowed_origins"))  # type: ignore[attr-defined]
         return channel
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """The output for messages sent outside a request (e.g. /conversations/.../execute)."""
-        return SafeSocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+        return SocketIOReplies(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The stock blueprint with the Origin check switched on."""
@@ -142,7 +142,7 @@ class SafeSocketIOInput(SocketIOInput):
                 return
             message = UserMessage(
                 data.get("message", ""),
-                SafeSocketIOOutput(sio, self.bot_message_evt),
+                SocketIOReplies(sio, self.bot_message_evt),
                 data["session_id"] if self.session_persistence else sid,
                 input_channel=self.name(),
                 metadata=metadata,

@@ -1,79 +1,72 @@
-"""Classifies raw input that should not reach the intent classifier as is.
-
-Pure functions: the Rasa component in ``components/nlu_components.py`` wraps
-them. Empty, whitespace-only and symbol-only messages get a friendly "please
-type a question" reply; very long ones are cut before the classifier (whose
-cost grows faster than linearly with length) and get a "please shorten" reply;
-messages in a non-Latin script get the "English only" reply.
-"""
+"""InputGuard: empty, symbol-only, non-Latin and over-long input get their own intent; long text is clipped."""
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
-from typing import Optional
+from typing import Any, Dict, List, Text
 
-MAX_MESSAGE_CHARS = 1000
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-EMPTY = "empty"
-NO_TEXT = "no_text"
-TOO_LONG = "too_long"
-NON_LATIN = "non_latin"
-
-
-def _letters(text: str) -> list[str]:
-    return [c for c in text if c.isalpha()]
+from components.parse_data import INPUT_ISSUE, RED_FLAGS, flags_of
+from mfr import input_checks
 
 
-def _is_latin(char: str) -> bool:
-    try:
-        return "LATIN" in unicodedata.name(char)
-    except ValueError:
-        return False
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class InputGuard(GraphComponent):
+    """Flags empty, symbol-only, non-Latin and over-long input; clips long text."""
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Longest message passed on to the classifier, in characters."""
+        return {"max_chars": input_checks.MAX_MESSAGE_CHARS}
 
-def input_issue(text: Optional[str], max_chars: int = MAX_MESSAGE_CHARS) -> Optional[str]:
-    """The problem with ``text`` as user input, or ``None`` when it is fine."""
-    if text is None or not text.strip():
-        return EMPTY
-    if len(text) > max_chars:
-        return TOO_LONG
-    letters = _letters(text)
-    if not letters and not any(c.isdigit() for c in text):
-        return NO_TEXT
-    latin = sum(1 for c in letters if _is_latin(c))
-    if letters and latin / len(letters) < 0.5:
-        return NON_LATIN
-    return None
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max_chars = int(config["max_chars"])
 
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputGuard":
+        """Creates the component."""
+        return cls({**cls.get_default_config(), **config})
 
-_TAG = re.compile(r"<[^<>]{0,200}>")
-_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are written by us and pass unchanged."""
+        return training_data
 
-
-def strip_markup(text: str) -> str:
-    """The words of ``text`` without HTML tags or entities, for the classifier.
-
-    Markup carries no meaning for the question ("<b>is it safe?</b>"), and a
-    pasted script tag would only push the classifier off course. The tracker
-    keeps the original text; channels escape it when they show it.
-    """
-    if "<" not in text and "&" not in text:
-        return text
-    text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
-def encodable(text: str) -> str:
-    """``text`` with lone surrogates (half emoji) replaced, so spaCy can read it."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def clip(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """The part of an over-long message that the classifier gets to see."""
-    return text[:max_chars]
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Records the input problem, if any, and clips over-long text."""
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                safe = input_checks.encodable(text)
+                if safe != text:
+                    message.set(TEXT, safe)
+                    text = safe
+            issue = input_checks.input_issue(text, self._max_chars)
+            if issue is None:
+                cleaned = input_checks.strip_markup(text)
+                if cleaned != text:
+                    message.set(TEXT, cleaned)
+                    # Markup only ("<br>"): nothing left to classify.
+                    issue = input_checks.input_issue(cleaned, self._max_chars)
+                    if issue is not None:
+                        message.set(INPUT_ISSUE, issue, add_to_output=True)
+                continue
+            message.set(INPUT_ISSUE, issue, add_to_output=True)
+            if issue == input_checks.TOO_LONG:
+                # Red flags are looked for in the whole text, before clipping.
+                message.set(RED_FLAGS, flags_of(text), add_to_output=True)
+                message.set(TEXT, input_checks.clip(text, self._max_chars))
+            elif issue == input_checks.EMPTY:
+                message.set(TEXT, "")
+        return messages

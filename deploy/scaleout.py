@@ -16,7 +16,6 @@ By hand: `.venv/bin/python -m deploy.scaleout up [--seconds 3600]`.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import pwd
 import secrets
@@ -29,11 +28,14 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import httpx
 
-from evaluation.live import LOGGING_CONFIG, MODEL, ROOT, VENV_BIN, free_port, server_env
+from deploy.packages import Log, ensure_packages, find_initdb, find_program, shared_tmp
+from harness.processes import Proc, spawn, wait_for
+from harness.servers import MODEL, RASA_BODY_LIMIT, actions_command, free_port, rasa_command, server_env
+from mfr.settings import ROOT
 
 DEPLOY = ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.production.yml"
@@ -45,142 +47,6 @@ DB_NAME = "rasa"
 DB_USER = "rasa"
 REDIS_DB = 1
 START_TIMEOUT_S = float(os.environ.get("SCALEOUT_START_TIMEOUT_S", "240"))
-
-Log = Callable[[str], None]
-
-
-# --- packages ---------------------------------------------------------------------------
-
-
-def find_initdb() -> Optional[Path]:
-    """The newest /usr/lib/postgresql/<version>/bin/initdb."""
-    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
-    found.sort(key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
-    return Path(found[-1]) if found else None
-
-
-def find_program(name: str) -> Optional[Path]:
-    """`name` on PATH or in the sbin/bin directories (not always on a non-root PATH)."""
-    hit = shutil.which(name)
-    if hit:
-        return Path(hit)
-    for d in ("/usr/sbin", "/usr/bin", "/sbin", "/usr/local/sbin", "/usr/local/bin"):
-        if os.access(f"{d}/{name}", os.X_OK):
-            return Path(d, name)
-    return None
-
-
-FINDERS: Dict[str, Callable[[], Optional[Path]]] = {
-    "postgresql": find_initdb,
-    "redis-server": lambda: find_program("redis-server"),
-    "nginx": lambda: find_program("nginx"),
-}
-
-
-def missing_packages() -> List[str]:
-    """The Debian packages whose programs are not installed."""
-    return [pkg for pkg, find in FINDERS.items() if find() is None]
-
-
-def ensure_packages(log: Log = print) -> List[str]:
-    """Installs the missing packages (apt-get update once, then install); returns what was installed."""
-    missing = missing_packages()
-    if not missing:
-        return []
-    if os.geteuid() == 0:
-        prefix: List[str] = []
-    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
-        prefix = ["sudo", "-n"]
-    else:
-        raise RuntimeError(f"missing {missing}; install them (apt-get install -y {' '.join(missing)}) or run as root")
-    apt = [*prefix, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "-o", "DPkg::Lock::Timeout=300", "-q"]
-    # Debian starts a package's service on install (nginx on port 80, a system
-    # PostgreSQL and Redis). Only the private instances are wanted: without a
-    # policy-rc.d in place, put one in for the install, and take it away after.
-    policy = Path("/usr/sbin/policy-rc.d")
-    own_policy = False
-    if not policy.exists():
-        subprocess.run([*prefix, "sh", "-c", f"printf '#!/bin/sh\\nexit 101\\n' > {policy} && chmod 755 {policy}"],
-                       check=True, timeout=30)
-        own_policy = True
-    try:
-        log(f"installing {missing} (apt-get update, then install)")
-        subprocess.run([*apt, "update"], check=True, timeout=900, stdout=subprocess.DEVNULL)
-        subprocess.run([*apt, "install", "-y", *missing], check=True, timeout=1800, stdout=subprocess.DEVNULL)
-    finally:
-        if own_policy:
-            subprocess.run([*prefix, "rm", "-f", str(policy)], timeout=30)
-    still = missing_packages()
-    if still:
-        raise RuntimeError(f"apt-get install did not provide {still}")
-    return missing
-
-
-def shared_tmp() -> Optional[str]:
-    """Where temp directories go: /tmp as root (the postgres user and nginx's workers must reach them)."""
-    return "/tmp" if os.geteuid() == 0 else None
-
-
-# --- processes --------------------------------------------------------------------------
-
-
-@dataclass
-class Proc:
-    """One process started here, in its own process group, logging to a file."""
-
-    name: str
-    popen: subprocess.Popen
-    log: Path
-
-    @property
-    def alive(self) -> bool:
-        """Whether the process is still running."""
-        return self.popen.poll() is None
-
-    def signal(self, sig: int) -> None:
-        """Sends `sig` to the process group (no-op once it exited)."""
-        if self.alive:
-            try:
-                os.killpg(self.popen.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def tail(self, lines: int = 40) -> str:
-        """The last lines of its log."""
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-def spawn(name: str, cmd: Sequence[str], log: Path, env: Optional[Dict[str, str]] = None,
-          cwd: Path = ROOT) -> Proc:
-    """Starts `cmd` in a new session (own process group), output appended to `log`."""
-    with open(log, "ab") as out:
-        os.chmod(log, 0o600)
-        popen = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
-    return Proc(name, popen, log)
-
-
-def wait_for(what: str, check: Callable[[], bool], timeout: float, procs: Sequence[Proc] = (),
-             interval: float = 0.5) -> float:
-    """Polls `check` until it is true (bounded in time and count); fails early if a process died."""
-    start = time.monotonic()
-    for _ in range(int(timeout / interval) + 1):
-        for p in procs:
-            if not p.alive:
-                raise RuntimeError(f"{p.name} exited with {p.popen.returncode} while waiting for {what}:\n{p.tail()}")
-        try:
-            if check():
-                return time.monotonic() - start
-        except Exception:  # not up yet
-            pass
-        if time.monotonic() - start > timeout:
-            break
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
-
 
 # --- the stack --------------------------------------------------------------------------
 
@@ -345,7 +211,7 @@ class Stack:
         client.close()
 
     def server_env(self, **extra: str) -> Dict[str, str]:
-        """evaluation.live.server_env plus what endpoints.production.yml reads."""
+        """harness.servers.server_env plus what endpoints.production.yml reads."""
         env = {
             "ACTION_ENDPOINT_URL": f"http://{HOST}:{self.ports['actions_lb']}/webhook",
             "DB_HOST": HOST, "DB_PORT": str(self.ports["postgres"]), "DB_NAME": DB_NAME, "DB_USER": DB_USER,
@@ -359,21 +225,15 @@ class Stack:
 
     def _start_rasa(self, i: int) -> None:
         assert self.workdir is not None
-        cmd = [
-            str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-            "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS),
-            "--interface", HOST, "--port", str(self.ports[f"rasa{i}"]),
-            "--enable-api", "--auth-token", self.token, "--cors", CORS,
-            "--logging-config-file", str(LOGGING_CONFIG),
-        ]
+        cmd = rasa_command(self.model, ENDPOINTS, CREDENTIALS, self.ports[f"rasa{i}"], self.token,
+                           cors=[CORS], interface=HOST)
         # The body limit is for the Rasa server only (the action server receives whole trackers).
         self.procs[f"rasa{i}"] = spawn(f"rasa{i}", cmd, self.workdir / f"rasa{i}.log",
-                                       env=self.server_env(SANIC_REQUEST_MAX_SIZE="65536"))
+                                       env=self.server_env(**RASA_BODY_LIMIT))
 
     def _start_actions(self, i: int) -> None:
         assert self.workdir is not None
-        cmd = [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.ports[f"actions{i}"]),
-               "--actions", "actions", "--logging-config-file", str(LOGGING_CONFIG)]
+        cmd = actions_command(self.ports[f"actions{i}"])
         # SANIC_HOST: rasa_sdk binds 0.0.0.0 otherwise. Both action servers share one
         # SQLite file for triage records (same machine; see deploy/KUBERNETES.md).
         env = self.server_env(SANIC_HOST=HOST, TRIAGE_DB=str(self.workdir / "triage.db"))

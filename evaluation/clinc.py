@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import random
-from pathlib import Path
 from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
+from mfr.settings import PATHS
+
 # The repository's own copy (train and validation splits only, with the
 # data set's licence and citation beside it in datasets/clinc150/).
-CLINC_DIR = ROOT / "datasets" / "clinc150"
+CLINC_DIR = PATHS.clinc150
 HEADER = ("intent", "text")
 
 # CLINC intents that are small talk the assistant answers itself.

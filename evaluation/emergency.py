@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
-import yaml
+from mfr.data_files import read_yaml
+from mfr.emergency_detector import SEEN_TABLES
+from mfr.settings import PATHS
 
 EMERGENCY = "emergency"
 SCREEN = "screen"
@@ -37,8 +39,7 @@ class Row:
 
 def load_table(path: Path) -> List[Row]:
     """Reads a table; older tables name the kind `flag` and have no style."""
-    with open(path, encoding="utf-8") as f:
-        cases = yaml.safe_load(f)["cases"]
+    cases = read_yaml(path)["cases"]
     rows = []
     for c in cases:
         emergency = bool(c["emergency"])
@@ -132,24 +133,12 @@ def summary_lines(name: str, r: Mapping[str, Any]) -> List[str]:
 
 # ---------------------------------------------------------------- the tables and the detectors alone
 
-TEST_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+TEST_DATA = PATHS.test_data
 # Every emergency table, oldest first. red_flags.yml was tuned on; each
 # red_flags_seen*.yml was a blind table until its first use; the last one,
 # when present, is the current blind table (scored once, at its first use).
-TABLES = (
-    "red_flags.yml",
-    "red_flags_seen.yml",
-    "red_flags_seen_2.yml",
-    "red_flags_seen_3.yml",
-    "red_flags_seen_4.yml",
-    "red_flags_seen_5.yml",
-    "red_flags_seen_6.yml",
-    "red_flags_seen_7.yml",
-    "red_flags_seen_8.yml",
-    "red_flags_seen_9.yml",
-    "blind_emergencies.yml",
-)
 BLIND_TABLE = "blind_emergencies.yml"
+TABLES = (*SEEN_TABLES, BLIND_TABLE)
 
 
 def tables() -> Dict[str, List[Row]]:
@@ -164,13 +153,13 @@ def newest_table(names: Iterable[str]) -> str:
 
 
 def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
-    """Each detector alone and both together (components.safety.decide), without the intent classifier.
+    """Each detector alone and both together (mfr.safety.decide), without the intent classifier.
 
     Returns decisions and details per variant: `rules` (red-flag rules alone),
     `learned` (the learned detector alone, with its screen) and `both`.
     """
-    from components import emergency_detector, safety
-    from components.red_flags import detect_red_flags, negated_red_flags, ordinary_causes
+    from mfr import emergency_detector, safety
+    from mfr.red_flags import detect_red_flags, negated_red_flags, ordinary_causes
 
     detector = emergency_detector.load()
     te, ts = detector.thresholds.emergency, detector.thresholds.screen

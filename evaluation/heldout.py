@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-import yaml
-
 from evaluation.clinc import read_split, sample
+from mfr.data_files import read_yaml
+from mfr.settings import PATHS
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_DATA = ROOT / "tests" / "data"
+TEST_DATA = PATHS.test_data
 
 TOPIC_INTENTS = (
     "what_is_mfr",
@@ -42,8 +40,7 @@ CLINC_VAL_PER_INTENT = 2
 
 
 def _load(name: str) -> Dict[str, Any]:
-    with open(TEST_DATA / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return read_yaml(TEST_DATA / name)
 
 
 @dataclass(frozen=True)

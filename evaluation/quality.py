@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict, List
 
-from components.medical_entities import Lexicon, affirmed_ids, analyse, build_pipeline
 from evaluation import emergency as E
 from evaluation import heldout as H
+from mfr.medical_entities import Lexicon, affirmed_ids, analyse, build_pipeline
 
 
 async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:

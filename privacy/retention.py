@@ -29,13 +29,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
+from mfr.settings import CLINIC_CONFIG_ENV, DEFAULT_DATABASE, PATHS
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = ROOT / "var" / "tracker.db"
+DEFAULT_DB_PATH = DEFAULT_DATABASE
 DEFAULT_RETENTION_DAYS = 30
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
-CLINIC_CONFIG_ENV = "CLINIC_CONFIG"
-DEFAULT_CLINIC_CONFIG = ROOT / "config" / "clinic.yml"
 SECONDS_PER_DAY = 86400
 
 # Table -> (sender column, time column).
@@ -74,7 +72,7 @@ def retention_days(environ: Optional[Mapping[str, str]] = None) -> int:
     env = os.environ if environ is None else environ
     raw, source = (env.get(RETENTION_DAYS_ENV) or "").strip(), RETENTION_DAYS_ENV
     if not raw:
-        clinic_file = Path(env.get(CLINIC_CONFIG_ENV) or DEFAULT_CLINIC_CONFIG)
+        clinic_file = Path(env.get(CLINIC_CONFIG_ENV) or PATHS.clinic_config)
         raw, source = _clinic_retention_days(clinic_file), f"retention_days in {clinic_file}"
     if not raw:
         return DEFAULT_RETENTION_DAYS

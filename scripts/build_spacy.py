@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from components.medical_entities import PIPELINE_PATH, build_pipeline
+from mfr.medical_entities import PIPELINE_PATH, build_pipeline
 
 
 def main() -> None:

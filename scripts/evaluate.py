@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from evaluation import emergency as E
 from evaluation import heldout as H

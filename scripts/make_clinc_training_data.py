@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from evaluation.clinc import ROOT, read_split, sample
+from evaluation.clinc import read_split, sample
+from mfr.settings import ROOT
 
 PER_INTENT = 10
 OOS_EXTRA = 60

@@ -4,12 +4,12 @@
     .venv/bin/python scripts/train_emergency_detector.py --compare  # compare, choose, then train (minutes)
 
 `make detector` trains the model and thresholds named in
-nlu/emergency_detector.yml. `--compare` (run by `make detector-compare` and
+detection/emergency_detector.yml. `--compare` (run by `make detector-compare` and
 `make bench`) chooses them again by measurement and rewrites that file and
 reports/emergency_detector.md:
 
 1. Training examples: every labelled example but the validation table
-   (components.emergency_detector.training_examples); the validation table is
+   (mfr.emergency_detector.training_examples); the validation table is
    the newest blind table after its first use, written by someone whose
    sentences the model never saw.
 2. Each candidate model is trained on the training examples and scored on the
@@ -44,13 +44,14 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from components import emergency_detector as D
-from components.red_flags import detect_red_flags
+from mfr import emergency_detector as D
+from mfr.red_flags import detect_red_flags
+from mfr.settings import PATHS
 
 # The issue's targets are at most 3 % of hard negatives given the emergency
 # reply and 20 % given the screen, by both detectors together: the budgets of
 # this detector alone leave room for the rules' own false alarms.
-CHOICE_PATH = D.ROOT / "nlu" / "emergency_detector.yml"
+CHOICE_PATH = PATHS.detector_choice
 REPLY_BUDGET = 0.02
 SCREEN_BUDGET = 0.12
 ORDINARY_BUDGET = 0.02
@@ -193,7 +194,7 @@ def choice_key(r: Dict[str, Any]) -> tuple:
 
 
 def write_choice(winner: Dict[str, Any]) -> None:
-    """Records the chosen model and thresholds in nlu/emergency_detector.yml."""
+    """Records the chosen model and thresholds in detection/emergency_detector.yml."""
     t = winner["thresholds"]
     header = (
         "# The learned emergency detector's model and thresholds, chosen by measurement:\n"
@@ -219,7 +220,7 @@ def main() -> None:
     """Trains the chosen model; with --compare, chooses it first."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=D.ARTIFACT)
-    parser.add_argument("--report", type=Path, default=D.ROOT / "reports" / "emergency_detector.md")
+    parser.add_argument("--report", type=Path, default=PATHS.reports / "emergency_detector.md")
     parser.add_argument("--compare", action="store_true", help="compare the candidates and record the winner")
     args = parser.parse_args()
     train = D.training_examples()

@@ -6,7 +6,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from actions.triage_store import as_row, list_records, triage_db_path
+from mfr.triage_store import as_row, list_records, triage_db_path
 
 COLUMNS = ["created_at", "channel", "sender_id", "complaint", "duration", "symptoms", "risk_factors",
            "red_flag", "for_whom", "disposition"]

@@ -7,20 +7,16 @@ from typing import Iterator
 
 import pytest
 
-from evaluation.live import Client, Servers
+from harness.servers import Servers, running
+from harness.client import Client
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     workdir = Path(tmp_path_factory.mktemp("live"))
-    s = Servers(workdir=workdir, extra_env={"EMERGENCY_NUMBER": "999", "TRIAGE_DB": str(workdir / "tracker.db")})
-    s.start_actions()
-    s.start_rasa()
-    try:
-        s.wait_until_ready()
+    with running(Servers(workdir=workdir, env={"EMERGENCY_NUMBER": "999",
+                                               "TRIAGE_DB": str(workdir / "tracker.db")})) as s:
         yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture(scope="session")

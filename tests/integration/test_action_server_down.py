@@ -10,30 +10,18 @@ from typing import Iterator
 import httpx
 import pytest
 
-from evaluation.live import Client, Servers, last_turn
+from harness.servers import Servers, running
+from harness.client import Client
+from evaluation.conversations import last_turn
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def rasa_without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    s = Servers(workdir=Path(tmp_path_factory.mktemp("no-actions")), extra_env={"ACTION_TIMEOUT_SECONDS": "3"})
-    s.start_rasa()
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                r = httpx.get(f"{s.url}/status", params={"token": s.token}, timeout=2)
-                if r.status_code == 200 and r.json().get("model_file"):
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail("Rasa server did not start")
+    servers = Servers(workdir=Path(tmp_path_factory.mktemp("no-actions")), env={"ACTION_TIMEOUT_SECONDS": "3"})
+    with running(servers, actions=False) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def test_answers_with_an_apology_and_contact_then_recovers(rasa_without_actions: Servers) -> None:

@@ -11,7 +11,9 @@ import httpx
 import pytest
 
 from evaluation.heldout import conversations
-from evaluation.live import Client, Servers, last_turn, run_conversation
+from harness.servers import Servers
+from harness.client import Client
+from evaluation.conversations import last_turn, run_conversation
 
 pytestmark = pytest.mark.integration
 

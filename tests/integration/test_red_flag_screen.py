@@ -7,7 +7,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from evaluation.live import Client, grey_message, last_turn
+from harness.client import Client, grey_message
+from evaluation.conversations import last_turn
 
 pytestmark = pytest.mark.integration
 

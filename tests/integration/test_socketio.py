@@ -8,7 +8,8 @@ import uuid
 import pytest
 import socketio
 
-from evaluation.live import Client, Servers
+from harness.servers import Servers
+from harness.client import Client
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +78,7 @@ def test_malformed_events_are_dropped_and_the_channel_keeps_working(servers: Ser
 @pytest.mark.parametrize("answer, expected", [("/affirm", "could be a medical emergency"),
                                               ("/deny", "If it suddenly gets worse")])
 def test_the_red_flag_screen_over_socketio(servers: Servers, client: Client, answer: str, expected: str) -> None:
-    from evaluation.live import grey_message
+    from harness.client import grey_message
 
     session_id = uuid.uuid4().hex
     sio, replies = open_session(servers, session_id)

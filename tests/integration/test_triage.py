@@ -7,8 +7,11 @@ import uuid
 
 import pytest
 
-from actions.triage_store import list_records
-from evaluation.live import ROOT, VENV_BIN, Client, Servers, last_turn
+from mfr.triage_store import list_records
+from harness.servers import Servers, VENV_BIN
+from harness.client import Client
+from evaluation.conversations import last_turn
+from mfr.settings import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from typing import Any, Dict
 
 import pytest
 
-from evaluation.live import MODEL
+from harness.servers import MODEL
 from evaluation.quality import evaluate
 
 pytestmark = pytest.mark.model

@@ -13,7 +13,8 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from evaluation.live import Client, Servers
+from harness.servers import Servers
+from harness.client import Client
 
 pytestmark = pytest.mark.integration
 

@@ -246,7 +246,7 @@ def test_days_must_be_positive(store_db: Path) -> None:
 
 
 def test_a_separate_triage_database_works_too(tmp_path: Path) -> None:
-    # actions/triage_store.py may keep triage records elsewhere (TRIAGE_DB): the commands work on it alone.
+    # mfr/triage_store.py may keep triage records elsewhere (TRIAGE_DB): the commands work on it alone.
     db = tmp_path / "triage.db"
     with sqlite3.connect(db) as c:
         c.execute("CREATE TABLE triage_records (id INTEGER PRIMARY KEY, created_at REAL NOT NULL, sender_id TEXT)")

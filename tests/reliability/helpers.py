@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
-from evaluation.live import Servers
+from harness.servers import Servers, running
 
 DISCLAIMER_MARK = "not a substitute for a clinician"
 FALLBACK = "utter_action_failed"
@@ -33,38 +31,16 @@ QUESTIONS = [
 PROFILE_STATEMENT = "my mother is 86 and quite frail"
 
 
-class KillableServers(Servers):
-    """`Servers` whose Rasa server can be SIGKILLed and started again on the same database."""
-
-    rasa_proc: Optional[subprocess.Popen] = None
-
-    def start_rasa(self) -> subprocess.Popen:
-        self.rasa_proc = super().start_rasa()
-        return self.rasa_proc
-
-    def kill_rasa(self, timeout: float = 20.0) -> int:
-        """SIGKILLs the Rasa server (no clean shutdown) and returns its exit code."""
-        proc = self.rasa_proc
-        assert proc is not None and proc.poll() is None, "the Rasa server is not running"
-        proc.send_signal(signal.SIGKILL)
-        code = proc.wait(timeout=timeout)
-        # `wait_until_ready` fails on any exited process it knows of: forget this one.
-        self.processes.remove(proc)
-        self.rasa_proc = None
-        return code
+# Servers whose Rasa server can be SIGKILLed and started again on the same database
+# (harness.servers.Servers.kill_rasa): the name the reliability tests use.
+KillableServers = Servers
 
 
 @contextmanager
-def running_servers(workdir: Path, timeout: float = 180.0, **extra_env: str) -> Iterator[KillableServers]:
+def running_servers(workdir: Path, timeout: float = 180.0, **env: str) -> Iterator[Servers]:
     """Action server and Rasa server on free ports, SQLite store in `workdir`; stopped on exit."""
-    s = KillableServers(workdir=workdir, extra_env=dict(extra_env))
-    s.start_actions()
-    s.start_rasa()
-    try:
-        s.wait_until_ready(timeout=timeout)
+    with running(Servers(workdir=workdir, env=dict(env)), timeout=timeout) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def user_events(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from evaluation.live import Client
+from harness.client import Client
 
 from .helpers import DISCLAIMER_MARK, KillableServers, running_servers, texts, user_texts
 

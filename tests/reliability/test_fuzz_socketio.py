@@ -35,7 +35,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from evaluation.live import ROOT, Client
+from harness.client import Client
+from mfr.settings import ROOT
 
 from ..integration.test_socketio import connect
 from .helpers import DISCLAIMER_MARK, KillableServers, running_servers, texts, turns_without_bot_reply, user_texts

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bench.load import percentile
-from evaluation.live import Client
+from harness.client import Client
 
 from .helpers import (
     PROFILE_STATEMENT,

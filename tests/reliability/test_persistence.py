@@ -17,7 +17,8 @@ from typing import Any, Dict, Iterator
 import httpx
 import pytest
 
-from evaluation.live import Client, last_turn
+from harness.client import Client
+from evaluation.conversations import last_turn
 
 from .helpers import DISCLAIMER_MARK, KillableServers, running_servers, texts, turns_without_bot_reply, user_texts
 

@@ -35,7 +35,7 @@ import redis
 from rasa.core.lock_store import LockError, RedisLockStore
 
 from bench.load import percentile
-from deploy.redis_lock_store import AtomicRedisLockStore
+from server.redis_lock_store import AtomicRedisLockStore
 from deploy.scaleout import REDIS_DB, Stack
 from tests.reliability.helpers import (
     PROFILE_STATEMENT,

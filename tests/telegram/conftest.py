@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.helpers import CREDENTIALS, SECRET, TOKEN, WEBHOOK_URL, Live, TelegramServers
+from tests.telegram.helpers import SECRET, TOKEN, WEBHOOK_URL, Live, telegram_servers
 
 
 @pytest.fixture(scope="session")
@@ -17,12 +17,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     fake = FakeBotAPI().start()
     work_a = Path(tmp_path_factory.mktemp("telegram"))
     work_b = Path(tmp_path_factory.mktemp("telegram_off"))
-    for work in (work_a, work_b):
-        (work / "credentials.yml").write_text(CREDENTIALS)
-    telegram = TelegramServers(
-        workdir=work_a,
-        credentials=work_a / "credentials.yml",
-        extra_env={
+    telegram = telegram_servers(
+        work_a,
+        {
             "EMERGENCY_NUMBER": "999",
             "TRIAGE_DB": str(work_a / "tracker.db"),
             "TELEGRAM_TOKEN": TOKEN,
@@ -33,13 +30,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         },
     )
     # No TELEGRAM_TOKEN; shares the first run's action server.
-    no_token = TelegramServers(
-        workdir=work_b,
-        credentials=work_b / "credentials.yml",
-        actions_port=telegram.actions_port,
-        extra_env={"EMERGENCY_NUMBER": "999", "TRIAGE_DB": str(work_b / "tracker.db")},
-    )
+    no_token = telegram_servers(work_b, {"EMERGENCY_NUMBER": "999", "TRIAGE_DB": str(work_b / "tracker.db")},
+                                actions_port=telegram.actions_port)
     try:
+        # Started by hand, not with harness.servers.running: two Rasa servers share one action server.
         telegram.start_actions()
         telegram.start_rasa()
         no_token.start_rasa()

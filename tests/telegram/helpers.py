@@ -1,13 +1,12 @@
-"""Shared by the Telegram tests: settings and a Servers subclass with its own credentials file."""
+"""Shared by the Telegram tests: settings, and servers with their own credentials file."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Dict
 
-from evaluation.live import ROOT, VENV_BIN, Servers, server_env
+from harness.servers import Servers
 from tests.telegram.fake_bot_api import FakeBotAPI
 
 TOKEN = "123:abc"
@@ -16,32 +15,17 @@ WEBHOOK_URL = "http://127.0.0.1/hook"
 TELEGRAM_VARS = (
     "TELEGRAM_TOKEN", "TELEGRAM_BOT_NAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_BASE",
 )
-CREDENTIALS = "channels.telegram.SafeTelegramInput:\nchannels.rest.SafeRestInput:\n"
+CREDENTIALS = "channels.telegram.TelegramChannel:\nchannels.rest.RestChannel:\n"
 
 
-@dataclass
-class TelegramServers(Servers):
-    """Servers started with this test's credentials file and only the TELEGRAM_* variables given."""
+def telegram_servers(workdir: Path, env: Dict[str, str], **kwargs: object) -> Servers:
+    """Servers with this test's credentials file and only the TELEGRAM_* variables given.
 
-    credentials: Optional[Path] = None
-
-    def start_rasa(self) -> subprocess.Popen:
-        assert self.credentials is not None
-        env = server_env(**self.extra_env)
-        for key in TELEGRAM_VARS:  # nothing from the developer's shell leaks into the test
-            if key not in self.extra_env:
-                env.pop(key, None)
-        log = open(self.workdir / "rasa.log", "ab")
-        proc = subprocess.Popen(
-            [
-                str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-                "--endpoints", str(self.write_endpoints()), "--credentials", str(self.credentials),
-                "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
-            ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        self.processes.append(proc)
-        return proc
+    Nothing from the developer's shell leaks into the test: the other TELEGRAM_*
+    variables are removed from the servers' environment.
+    """
+    return Servers(workdir=workdir, credentials=CREDENTIALS, env=env,
+                   unset=[k for k in TELEGRAM_VARS if k not in env], **kwargs)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -49,5 +33,5 @@ class Live:
     """What the live tests talk to."""
 
     fake: FakeBotAPI
-    telegram: TelegramServers
-    no_token: TelegramServers
+    telegram: Servers
+    no_token: Servers

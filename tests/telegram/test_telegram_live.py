@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 import httpx
 import pytest
 
-from evaluation.live import Client
+from harness.client import Client
 from tests.telegram import updates
 from tests.telegram.helpers import SECRET, TOKEN, WEBHOOK_URL, Live
 
@@ -170,7 +170,7 @@ def _press(live: Live, chat: int, data: str) -> List[Dict[str, Any]]:
 
 
 def _screened(live: Live) -> int:
-    from evaluation.live import grey_message
+    from harness.client import grey_message
 
     chat = updates.new_chat_id()
     say(live, chat, updates.message(chat, "/start"))

@@ -8,20 +8,19 @@ from typing import Iterator
 
 import pytest
 
-from channels.telegram import (
+import channels.telegram.webhook as telegram_channel
+from channels.telegram import TelegramChannel
+from channels.telegram.formatting import (
     MAX_PART_CHARS,
     TELEGRAM_MAX_CHARS,
-    SafeTelegramInput,
-    SafeTelegramOutput,
-    TelegramSettings,
     keyboard_markup,
-    parse_update,
     split_message,
     telegram_length,
-    user_text,
 )
-import channels.telegram as telegram_channel
-from evaluation.live import free_port
+from channels.telegram.output import TelegramBotOutput
+from channels.telegram.settings import TelegramSettings
+from channels.telegram.updates import parse_update, user_text
+from harness.servers import free_port
 from tests.telegram import updates
 from tests.telegram.fake_bot_api import FakeBotAPI
 
@@ -139,26 +138,26 @@ def test_parse_update() -> None:
 
 
 def test_settings_from_env() -> None:
-    assert TelegramSettings.from_env({}).problem() == "TELEGRAM_TOKEN is not set"
-    assert TelegramSettings.from_env({"TELEGRAM_TOKEN": "  "}).problem() == "TELEGRAM_TOKEN is not set"
-    assert "BotFather" in (TelegramSettings.from_env({"TELEGRAM_TOKEN": "nonsense"}).problem() or "")
+    assert TelegramSettings.from_credentials(None, {}).problem() == "TELEGRAM_TOKEN is not set"
+    assert TelegramSettings.from_credentials(None, {"TELEGRAM_TOKEN": "  "}).problem() == "TELEGRAM_TOKEN is not set"
+    assert "BotFather" in (TelegramSettings.from_credentials(None, {"TELEGRAM_TOKEN": "nonsense"}).problem() or "")
     bad_secret = {"TELEGRAM_TOKEN": "123:abc", "TELEGRAM_SECRET_TOKEN": "no spaces allowed"}
-    assert "TELEGRAM_SECRET_TOKEN" in (TelegramSettings.from_env(bad_secret).problem() or "")
-    good = TelegramSettings.from_env({
+    assert "TELEGRAM_SECRET_TOKEN" in (TelegramSettings.from_credentials(None, bad_secret).problem() or "")
+    good = TelegramSettings.from_credentials(None, {
         "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_BOT_NAME": "@mfr_clinic_bot", "TELEGRAM_API_BASE": "http://127.0.0.1:9/",
     })
     assert good.problem() is None and good.bot_name == "mfr_clinic_bot" and good.api_base == "http://127.0.0.1:9"
-    assert SafeTelegramInput(good).configured
-    off = SafeTelegramInput(TelegramSettings.from_env({}))
+    assert TelegramChannel(good).configured
+    off = TelegramChannel(TelegramSettings.from_credentials(None, {}))
     assert not off.configured and off.get_output_channel() is None
-    assert SafeTelegramInput.name() == "telegram"
+    assert TelegramChannel.name() == "telegram"
 
 
 def test_from_credentials_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
-    assert not SafeTelegramInput.from_credentials(None).configured  # type: ignore[attr-defined]
+    assert not TelegramChannel.from_credentials(None).configured  # type: ignore[attr-defined]
     monkeypatch.setenv("TELEGRAM_TOKEN", "123:abc")
-    assert SafeTelegramInput.from_credentials(None).configured  # type: ignore[attr-defined]
+    assert TelegramChannel.from_credentials(None).configured  # type: ignore[attr-defined]
 
 
 @pytest.fixture()
@@ -168,7 +167,7 @@ def fake() -> Iterator[FakeBotAPI]:
 
 
 async def test_output_splits_long_replies_and_puts_the_keyboard_last(fake: FakeBotAPI) -> None:
-    out = SafeTelegramOutput("123:abc", fake.url)
+    out = TelegramBotOutput("123:abc", fake.url)
     try:
         text = long_text(10_000)
         buttons = [{"title": "Tell me more", "payload": "/more_detail"}]
@@ -187,11 +186,11 @@ async def test_output_splits_long_replies_and_puts_the_keyboard_last(fake: FakeB
 async def test_webhook_set_up_waits_for_an_unreachable_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(telegram_channel, "WEBHOOK_RETRY_FIRST_SECONDS", 0.05)
     port = free_port()  # nothing listens yet: Telegram is "down"
-    settings = TelegramSettings.from_env({
+    settings = TelegramSettings.from_credentials(None, {
         "TELEGRAM_TOKEN": "123:abc", "TELEGRAM_API_BASE": f"http://127.0.0.1:{port}",
         "TELEGRAM_WEBHOOK_URL": "https://clinic.example/webhooks/telegram/webhook", "TELEGRAM_SECRET_TOKEN": "s3cret",
     })
-    channel = SafeTelegramInput(settings)
+    channel = TelegramChannel(settings)
     assert channel.output is not None
     task = asyncio.ensure_future(channel.keep_registering_webhook())
     try:
@@ -208,7 +207,7 @@ async def test_webhook_set_up_waits_for_an_unreachable_telegram(monkeypatch: pyt
 
 async def test_webhook_set_up_gives_up_on_a_refused_token(fake: FakeBotAPI) -> None:
     fake.failures["getme"] = (401, "Unauthorized")
-    channel = SafeTelegramInput(TelegramSettings.from_env({
+    channel = TelegramChannel(TelegramSettings.from_credentials(None, {
         "TELEGRAM_TOKEN": "123:revoked", "TELEGRAM_API_BASE": fake.url, "TELEGRAM_WEBHOOK_URL": "https://x.example/h",
     }))
     assert channel.output is not None
@@ -220,7 +219,7 @@ async def test_webhook_set_up_gives_up_on_a_refused_token(fake: FakeBotAPI) -> N
 
 
 async def test_a_refused_keyboard_still_delivers_the_text(fake: FakeBotAPI) -> None:
-    out = SafeTelegramOutput("123:abc", fake.url)
+    out = TelegramBotOutput("123:abc", fake.url)
     original = fake._answer
 
     def refuse_keyboards(method: str, params: dict) -> "tuple[int, dict]":

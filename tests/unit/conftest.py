@@ -20,7 +20,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import spacy  # noqa: F401
 
-from actions.knowledge import Article, Knowledge, load_article, load_knowledge  # noqa: E402
+from mfr.knowledge import Article, Knowledge, load_article, load_knowledge  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import config as clinic_config
+from mfr import settings as clinic_config
 from actions.answers import ActionAnswerQuestion, ActionDidYouMean, ActionNoteProfile
 from actions.contact import ActionHandleUnclearInput, ActionHumanHandoff
 from actions.session import ActionSessionStart
 from actions.slot_mappings import ActionValidateSlotMappings
-from actions.knowledge import LONG, compose_answer
+from mfr.knowledge import LONG, compose_answer
 
 ENV_OVERRIDES = ("CLINIC_NAME", "CLINIC_PHONE_NUMBER", "CLINIC_EMAIL", "CLINIC_HOURS", "EMERGENCY_NUMBER")
 
@@ -36,7 +36,7 @@ def clinic_env(monkeypatch):
 
 @pytest.fixture(scope="module")
 def clinic_file():
-    with open(clinic_config.CLINIC_CONFIG_PATH, encoding="utf-8") as f:
+    with open(clinic_config.clinic_config_path(), encoding="utf-8") as f:
         return {k: str(v) for k, v in yaml.safe_load(f).items()}
 
 

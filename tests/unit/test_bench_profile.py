@@ -1,8 +1,8 @@
-"""bench/profile.py groups py-spy's collapsed stacks into the server parts the report shows."""
+"""bench/profiler.py groups py-spy's collapsed stacks into the server parts the report shows."""
 
 from __future__ import annotations
 
-from bench.profile import OTHER, part_of, shares
+from bench.profiler import OTHER, part_of, shares
 
 SERVE = "serve (sanic/server/runners.py:155);handle_message (rasa/core/processor.py:462)"
 RAW = "\n".join([

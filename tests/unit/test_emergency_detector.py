@@ -1,13 +1,14 @@
-"""The learned emergency detector alone, and how its decision combines with the rules (components.safety)."""
+"""The learned emergency detector alone, and how its decision combines with the rules (mfr.safety)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from components import emergency_detector as D
-from components import safety
-from components.red_flags import RedFlagMatch, normalise
+from mfr import emergency_detector as D
+from mfr import safety
+from mfr.red_flags import RedFlagMatch, normalise
+from mfr.settings import PATHS
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_the_validation_table_is_not_in_the_training_data() -> None:
     assert not leaked, leaked[:5]
 
 
-def test_training_is_deterministic() -> None:
+def test_the_built_detector_learned_from_todays_examples() -> None:
     examples = D.training_examples()
     assert D.fingerprint(examples) == D.fingerprint(D.training_examples())
     assert D.load().trained_on == D.fingerprint(examples), "build/ is stale: run `make detector`"
@@ -57,14 +58,14 @@ def test_ordinary_questions_score_low(detector, text: str) -> None:
 def test_the_thresholds_are_the_recorded_choice(detector) -> None:
     import yaml
 
-    choice = yaml.safe_load(open(D.ROOT / "nlu" / "emergency_detector.yml", encoding="utf-8"))
+    choice = yaml.safe_load(open(PATHS.detector_choice, encoding="utf-8"))
     assert detector.name == choice["model"]
     assert detector.thresholds.emergency == pytest.approx(choice["thresholds"]["emergency"])
     assert detector.thresholds.screen == pytest.approx(choice["thresholds"]["screen"])
     assert detector.thresholds.screen <= detector.thresholds.emergency
 
 
-# ---------------------------------------------------------------- components.safety.decide
+# ---------------------------------------------------------------- mfr.safety.decide
 
 T = (0.8, 0.3)
 
@@ -129,7 +130,7 @@ def test_a_bare_condition_name_the_learned_detector_dismisses_asks_the_screen() 
 
 
 def test_names_are_matched_after_the_described_signs() -> None:
-    from components.red_flags import detect_red_flags
+    from mfr.red_flags import detect_red_flags
 
     (match,) = [m for m in detect_red_flags("my dad is having a seizure, jerking all over on the floor")
                 if m.flag == "seizure"]

@@ -1,10 +1,10 @@
-"""components/input_guard.py: which raw inputs never reach the classifier as they are."""
+"""mfr/input_checks.py: which raw inputs never reach the classifier as they are."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.input_guard import EMPTY, MAX_MESSAGE_CHARS, NO_TEXT, NON_LATIN, TOO_LONG, clip, input_issue
+from mfr.input_checks import EMPTY, MAX_MESSAGE_CHARS, NO_TEXT, NON_LATIN, TOO_LONG, clip, input_issue
 
 
 @pytest.mark.parametrize(
@@ -77,6 +77,6 @@ def test_clipped_long_message_is_no_longer_too_long():
     ],
 )
 def test_strip_markup(text, expected):
-    from components.input_guard import strip_markup
+    from mfr.input_checks import strip_markup
 
     assert strip_markup(text) == expected

@@ -1,4 +1,4 @@
-"""knowledge/mfr.yml and actions/knowledge.py: grounding checks and answer composition."""
+"""knowledge/mfr.yml and mfr/knowledge.py: grounding checks and answer composition."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge import (
+from evaluation.heldout import ARTICLE_INTENTS, TOPIC_INTENTS
+from mfr.knowledge import (
     ARTICLE_PATH,
     KNOWLEDGE_PATH,
     LONG,
@@ -25,21 +26,7 @@ from actions.knowledge import (
     unsupported_words,
 )
 
-TOPIC_INTENTS = (
-    "what_is_mfr",
-    "what_is_mps",
-    "trigger_points",
-    "how_it_works",
-    "at_home",
-    "who_benefits",
-    "symptoms",
-    "treatments",
-    "risks",
-    "evidence",
-    "back_pain",
-    "see_doctor",
-)
-ALL_TOPICS = (*TOPIC_INTENTS, "not_covered")
+ALL_TOPICS = ARTICLE_INTENTS
 RISKS_HEADING = "What are the risks of myofascial release?"
 REAL_SOURCE = "Myofascial release performed by a trained massage therapist carries minimal risk."
 

@@ -1,10 +1,10 @@
-"""actions/profile.py: how one message's entities change the symptom and risk-factor slots."""
+"""mfr/profile.py: how one message's entities change the symptom and risk-factor slots."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.profile import RISK_FACTOR_IDS, SYMPTOM_IDS, merge_profile
+from mfr.profile import RISK_FACTOR_IDS, SYMPTOM_IDS, merge_profile
 
 
 def sym(value, role=None):

@@ -1,17 +1,18 @@
 """The rules must handle every case of the table they were tuned on.
 
-nlu/red_flags_dev.yml is development data (the held-out tables in tests/data
+detection/red_flags_dev.yml is development data (the held-out tables in tests/data
 are only ever evaluated); a change to the rules must keep it fully right.
 """
 
-from pathlib import Path
 
 import pytest
 import yaml
 
-from components.red_flags import detect_red_flags
+from mfr.settings import PATHS
 
-CASES = yaml.safe_load((Path(__file__).resolve().parents[2] / "nlu" / "red_flags_dev.yml").read_text())["cases"]
+from mfr.red_flags import detect_red_flags
+
+CASES = yaml.safe_load(PATHS.red_flags_dev.read_text())["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c.get('flag') or c.get('note')}" for i, c in enumerate(CASES)])

@@ -1,13 +1,13 @@
-"""components/red_flags.py with nlu/red_flags.yml: emergencies are caught, everyday talk is not."""
+"""mfr/red_flags.py with detection/red_flags.yml: emergencies are caught, everyday talk is not."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.red_flags import RedFlagMatch, RedFlagRules, default_rules, detect_red_flags, normalise
-from components.safety import default_kinds
+from mfr.red_flags import RedFlagMatch, RedFlagRules, default_rules, detect_red_flags, normalise
+from mfr.safety import default_kinds
 
-# Every kind of emergency (nlu/emergencies.yml) has a flag of the same name.
+# Every kind of emergency (detection/emergencies.yml) has a flag of the same name.
 FLAGS = tuple(default_kinds().order)
 
 

@@ -12,8 +12,9 @@ from typing import List, Optional, Tuple
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from components.emergency_detector import Thresholds
-from components.nlu_components import InputGuard, SafetyOverride
+from mfr.emergency_detector import Thresholds
+from components.input_guard import InputGuard
+from components.safety_override import SafetyOverride
 
 THRESHOLDS = Thresholds(emergency=0.8, screen=0.3)
 # Learned-detector scores for the texts below; any other text scores 0.
@@ -112,7 +113,7 @@ def test_the_decision_is_recorded_with_the_original_intent_and_the_reply_wording
     assert detection["kind"] == "dvt_pe", "only the learned detector fired: its kind guess names it"
     entities = {e["entity"]: e["value"] for e in emergency.get("entities")}
     assert entities["emergency_kind"] == "dvt_pe"
-    assert "clot" in entities["emergency_what"], "the reply's plain words come from nlu/emergencies.yml"
+    assert "clot" in entities["emergency_what"], "the reply's plain words come from detection/emergencies.yml"
 
     by_rules = run(classified("I think I'm having a stroke, my face is drooping", [("inform", 0.9)]))
     assert by_rules.get("emergency_detection")["fired"] == ["rules"]

@@ -1,11 +1,11 @@
-"""components/medical_entities.py with nlu/lexicon.yml: what fills the symptom and risk-factor slots."""
+"""mfr/medical_entities.py with detection/lexicon.yml: what fills the symptom and risk-factor slots."""
 
 from __future__ import annotations
 
 import pytest
 import spacy
 
-from components.medical_entities import (
+from mfr.medical_entities import (
     RISK_FACTOR,
     SYMPTOM,
     Mention,

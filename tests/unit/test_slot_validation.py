@@ -1,4 +1,4 @@
-"""channels/slot_validation.py: `action_validate_slot_mappings` is called only when it can change a slot."""
+"""server/slot_validation.py: `action_validate_slot_mappings` is called only when it can change a slot."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
 from actions.slot_mappings import ActionValidateSlotMappings
-from actions.profile import RISK_FACTOR_IDS, SYMPTOM_IDS
-from channels.slot_validation import can_change_profile
+from mfr.profile import RISK_FACTOR_IDS, SYMPTOM_IDS
+from server.slot_validation import can_change_profile
 
 @pytest.fixture(scope="module")
 def domain(rasa_domain: Domain) -> Domain:

@@ -14,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from sqlalchemy import event
 
 import channels  # noqa: F401  (installs the patches, as Rasa does when it loads credentials.yml)
-from channels.sql_tracker_store import STORED
+from server.sql_tracker_store import STORED
 
 @pytest.fixture
 def store(rasa_domain: Domain, tmp_path: Path) -> Any:

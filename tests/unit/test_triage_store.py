@@ -1,4 +1,4 @@
-from actions.triage_store import TriageRecord, clip, list_records, save_record
+from mfr.triage_store import TriageRecord, clip, list_records, save_record
 
 
 def test_free_text_is_one_line_clipped_and_without_contact_details() -> None:

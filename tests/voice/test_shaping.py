@@ -11,41 +11,38 @@ import pytest
 from rasa.shared.exceptions import InvalidConfigException
 from twilio.request_validator import RequestValidator
 
-import channels.twilio_voice as tv
-from channels.twilio_voice import (
-    pressed_choice,
-    MORE_PROMPT,
-    CallerStates,
-    Pending,
-    Plan,
-    SafeTwilioVoiceInput,
-    VoiceMessage,
-    VoiceOutputChannel,
-    caller_key,
+from channels.bounded_map import BoundedMap
+from channels.twilio_voice.callers import CallerStates
+from channels.twilio_voice.choices import (
     choice_number,
     choices_sentence,
-    dial_number,
-    fill_slots,
-    form_params,
-    handoff_phone,
     match_choice,
+    pressed_choice,
+    wants_more,
+)
+from channels.twilio_voice.plan import (
+    Pending,
+    Plan,
+    VoiceMessage,
+    dial_number,
+    handoff_phone,
     plan_rest,
     plan_turn,
-    public_webhook_url,
-    shorten,
-    signature_valid,
-    speech_chunks,
     voice_messages,
-    voice_text,
-    wants_more,
-    word_count,
 )
+from channels.twilio_voice.signature import caller_key, form_params, public_webhook_url, signature_valid
+from channels.twilio_voice.speech import shorten, speech_chunks, voice_text, word_count
+import channels.twilio_voice.webhook as webhook_module
+from channels.twilio_voice.webhook import TwilioVoiceChannel, VoiceOutputChannel
+from channels.twilio_voice.wording import wording
+
+MORE_PROMPT = wording().more_prompt
 
 LONG = " ".join(f"Sentence number {i} has exactly seven words." for i in range(1, 13))  # 84 words
 
 
-def channel() -> SafeTwilioVoiceInput:
-    return SafeTwilioVoiceInput.from_credentials(  # type: ignore[return-value]
+def channel() -> TwilioVoiceChannel:
+    return TwilioVoiceChannel.from_credentials(  # type: ignore[return-value]
         {"initial_prompt": "hello", "assistant_voice": "woman", "speech_timeout": "5",
          "speech_model": "default", "enhanced": "false"}
     )
@@ -205,12 +202,6 @@ def test_caller_key(form: Dict[str, str], key: Any) -> None:
     assert caller_key(form) == key
 
 
-def test_fill_slots() -> None:
-    assert fill_slots("call {emergency_number} or {clinic_phone}", {"clinic_phone": "123"}) == (
-        "call your local emergency number or 123"
-    )
-
-
 # ---------------------------------------------------------------- signatures
 
 
@@ -269,17 +260,17 @@ def test_request_url_is_the_public_one_behind_a_proxy(monkeypatch: pytest.Monkey
 
 
 def test_local_mode_warns_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(tv, "_local_mode_warned", False)
-    with caplog.at_level(logging.WARNING, logger="channels.twilio_voice"):
+    monkeypatch.setattr(webhook_module, "_local_mode_warned", False)
+    with caplog.at_level(logging.WARNING, logger="channels.twilio_voice.webhook"):
         assert channel().auth_token == ""
         channel()
     assert sum("TWILIO_AUTH_TOKEN is not set" in r.getMessage() for r in caplog.records) == 1
 
 
 def test_no_warning_with_a_token(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(tv, "_local_mode_warned", False)
+    monkeypatch.setattr(webhook_module, "_local_mode_warned", False)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "secret")
-    with caplog.at_level(logging.WARNING, logger="channels.twilio_voice"):
+    with caplog.at_level(logging.WARNING, logger="channels.twilio_voice.webhook"):
         assert channel().auth_token == "secret"
     assert not caplog.records
 
@@ -289,14 +280,14 @@ def test_no_warning_with_a_token(monkeypatch: pytest.MonkeyPatch, caplog: pytest
 
 def test_unquoted_numbers_and_booleans_are_accepted() -> None:
     credentials = {"assistant_voice": "Polly.Joanna", "speech_timeout": 3, "enhanced": False}
-    c = SafeTwilioVoiceInput.from_credentials(credentials)
+    c = TwilioVoiceChannel.from_credentials(credentials)
     assert c.speech_timeout == "3" and c.enhanced == "false"  # type: ignore[attr-defined]
     assert c.name() == "twilio_voice"
 
 
 def test_unsupported_voice_is_refused() -> None:
     with pytest.raises(InvalidConfigException):
-        SafeTwilioVoiceInput.from_credentials({"assistant_voice": "robot"})
+        TwilioVoiceChannel.from_credentials({"assistant_voice": "robot"})
 
 
 # ---------------------------------------------------------------- output channel and turn plans
@@ -400,17 +391,35 @@ def test_twiml_for_a_transfer_and_a_hangup() -> None:
     assert [el.tag for el in hangup] == ["Say", "Hangup"]
 
 
-def test_wording_comes_from_the_domain_when_it_has_it() -> None:
-    domain = SimpleNamespace(responses={
-        "utter_voice_more": [{"text": "Chat text", "channel": "socketio"}, {"text": "More? Or something else?"}],
-        "utter_voice_no_speech_goodbye": [{"text": "Bye. Emergency: {emergency_number}.", "channel": "twilio_voice"}],
-    })
-    assert SafeTwilioVoiceInput._wording(domain, "utter_voice_more") == "More? Or something else?"
-    assert SafeTwilioVoiceInput._wording(domain, "utter_voice_no_speech_goodbye", {"emergency_number": "112"}) == (
-        "Bye. Emergency: 112."
-    )
-    assert SafeTwilioVoiceInput._wording(None, "utter_voice_more") == MORE_PROMPT
-    assert "911" in SafeTwilioVoiceInput._wording(None, "utter_voice_no_speech_goodbye", {"emergency_number": "911"})
+def test_the_phone_lines_own_words_are_in_its_data_file() -> None:
+    import yaml
+
+    from channels.twilio_voice.wording import SPEECH_FILE
+
+    spec = yaml.safe_load(SPEECH_FILE.read_text(encoding="utf-8"))
+    words = wording()
+    assert words.more_prompt == spec["more_prompt"] and "hear more" in words.more_prompt
+    assert "{emergency_number}" in words.no_speech_goodbye
+    assert words.number_words[:2] == ("one", "two")
+    assert choices_sentence(["A", "B"]) == f"{spec['choices']['intro']} one for A, two for B."
+
+
+def test_the_goodbye_after_silence_names_the_clinics_emergency_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mfr import settings
+
+    monkeypatch.setenv("EMERGENCY_NUMBER", "112")
+    settings.clinic_settings.cache_clear()
+    try:
+        c = channel()
+        from channels.twilio_voice.callers import CallerState
+
+        state = CallerState(prompt=["Anything else?"])
+        assert c._no_speech(state).prompt == ["Anything else?"]
+        c._no_speech(state)
+        goodbye = c._no_speech(state)
+        assert goodbye.hangup and "112" in goodbye.lead[0][0]
+    finally:
+        settings.clinic_settings.cache_clear()
 
 
 # ---------------------------------------------------------------- caller state
@@ -424,8 +433,10 @@ def test_caller_states_are_bounded_and_expire(monkeypatch: pytest.MonkeyPatch) -
     states.get("b")  # b is now the most recent; c goes next
     states.get("e")
     assert "c" not in states and "b" in states
-    now = tv.time.monotonic()
-    monkeypatch.setattr(tv.time, "monotonic", lambda: now + 1000)
+    clock = [0.0]
+    states._states = BoundedMap(3, ttl=100, clock=lambda: clock[0])
+    states.get("b").choices = [("T", "/t")]
+    clock[0] = 1000.0
     assert states.get("b").choices == [], "an expired state starts afresh"
     states.forget("b")
     assert "b" not in states

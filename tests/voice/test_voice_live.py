@@ -8,16 +8,14 @@ TWILIO_AUTH_TOKEN=testtoken and CLINIC_PHONE_NUMBER=+15550100.
 from __future__ import annotations
 
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import httpx
 import pytest
 
-from channels.twilio_voice import MORE_PROMPT
-from evaluation.live import ROOT, VENV_BIN, Servers, server_env
+from channels.twilio_voice.wording import wording
+from harness.servers import Servers, running
 from tests.voice.helpers import WEBHOOK, Call, TwiML, sign, twilio_form
 
 pytestmark = pytest.mark.integration
@@ -27,7 +25,7 @@ CLINIC_NUMBER = "+15550100"
 MAX_WORDS_PER_SAY = 60
 
 CREDENTIALS = """\
-channels.twilio_voice.SafeTwilioVoiceInput:
+channels.twilio_voice.TwilioVoiceChannel:
   initial_prompt: "hello"
   reprompt_fallback_phrase: "Sorry, I didn't get that. Could you say it another way?"
   assistant_voice: "woman"
@@ -35,7 +33,7 @@ channels.twilio_voice.SafeTwilioVoiceInput:
   speech_model: "default"
   enhanced: "false"
 
-channels.rest.SafeRestInput:
+channels.rest.RestChannel:
 """
 
 # Questions the model is unsure about (several topics, none confident).
@@ -52,39 +50,14 @@ UNCLEAR_QUESTIONS = [
 ]
 
 
-@dataclass
-class VoiceServers(Servers):
-    """`Servers` with this module's credentials file instead of the project's."""
-
-    def start_rasa(self) -> subprocess.Popen:
-        credentials = self.workdir / "credentials.yml"
-        credentials.write_text(CREDENTIALS)
-        log = open(self.workdir / "rasa.log", "ab")
-        proc = subprocess.Popen(
-            [
-                str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-                "--endpoints", str(self.write_endpoints()), "--credentials", str(credentials),
-                "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
-            ],
-            cwd=ROOT, env=server_env(**self.extra_env), stdout=log, stderr=subprocess.STDOUT,
-        )
-        self.processes.append(proc)
-        return proc
-
-
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceServers]:
-    s = VoiceServers(
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with running(Servers(
         workdir=Path(tmp_path_factory.mktemp("voice")),
-        extra_env={"TWILIO_AUTH_TOKEN": TOKEN, "CLINIC_PHONE_NUMBER": CLINIC_NUMBER, "TWILIO_PUBLIC_URL": ""},
-    )
-    s.start_actions()
-    s.start_rasa()
-    try:
-        s.wait_until_ready()
+        credentials=CREDENTIALS,
+        env={"TWILIO_AUTH_TOKEN": TOKEN, "CLINIC_PHONE_NUMBER": CLINIC_NUMBER, "TWILIO_PUBLIC_URL": ""},
+    )) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def call(servers: Servers) -> Call:
@@ -108,16 +81,8 @@ def last_user(servers: Servers, sender: str) -> Dict[str, Any]:
 
 
 def more_prompt(servers: Servers) -> str:
-    """The model's `utter_voice_more` if its domain has one, else the channel's constant."""
-    r = httpx.get(f"{servers.url}/domain", params={"token": servers.token},
-                  headers={"Accept": "application/json"}, timeout=10)
-    r.raise_for_status()
-    variations = (r.json().get("responses") or {}).get("utter_voice_more") or []
-    for channel in ("twilio_voice", None):
-        texts = [v["text"] for v in variations if v.get("text") and v.get("channel") == channel]
-        if texts:
-            return str(texts[0])
-    return MORE_PROMPT
+    """The phone line's offer to hear more (its own wording, channels/twilio_voice/speech.yml)."""
+    return wording().more_prompt
 
 
 def assert_speakable(twiml: TwiML) -> None:
@@ -132,7 +97,7 @@ def assert_speakable(twiml: TwiML) -> None:
 # ---------------------------------------------------------------- signatures
 
 
-def test_unsigned_and_forged_requests_get_403_and_reach_nothing(servers: VoiceServers) -> None:
+def test_unsigned_and_forged_requests_get_403_and_reach_nothing(servers: Servers) -> None:
     c = call(servers)
     form = twilio_form(c.caller, c.sid, speech="what are the risks of myofascial release?")
     assert c.post(form, signature=None).status_code == 403
@@ -147,7 +112,7 @@ def test_unsigned_and_forged_requests_get_403_and_reach_nothing(servers: VoiceSe
     assert not [e for e in tracker(servers, c.caller)["events"] if e.get("event") == "user"]
 
 
-def test_health_route_needs_no_signature(servers: VoiceServers) -> None:
+def test_health_route_needs_no_signature(servers: Servers) -> None:
     r = httpx.get(f"{servers.url}/webhooks/twilio_voice/", timeout=10)
     assert r.status_code == 200 and r.json() == {"status": "ok"}
 
@@ -155,7 +120,7 @@ def test_health_route_needs_no_signature(servers: VoiceServers) -> None:
 # ---------------------------------------------------------------- a call
 
 
-def test_call_starts_with_the_disclaimer_and_listens(servers: VoiceServers) -> None:
+def test_call_starts_with_the_disclaimer_and_listens(servers: Servers) -> None:
     c = call(servers)
     twiml = c.ring()
     assert_speakable(twiml)
@@ -168,7 +133,7 @@ def test_call_starts_with_the_disclaimer_and_listens(servers: VoiceServers) -> N
     assert twiml.root[-1].tag == "Gather", "the caller is always given the word at the end"
 
 
-def test_question_gets_a_spoken_answer_without_url_markup_or_source(servers: VoiceServers) -> None:
+def test_question_gets_a_spoken_answer_without_url_markup_or_source(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     twiml = c.say("what are the risks of myofascial release?")
@@ -182,7 +147,7 @@ def test_question_gets_a_spoken_answer_without_url_markup_or_source(servers: Voi
     assert twiml.prompt[-1].startswith(f"Say one for {titles[0]}, two for {titles[1]}")
 
 
-def test_did_you_mean_choices_are_numbered_and_two_picks_the_second(servers: VoiceServers) -> None:
+def test_did_you_mean_choices_are_numbered_and_two_picks_the_second(servers: Servers) -> None:
     for question in UNCLEAR_QUESTIONS:
         c = call(servers)
         c.ring()
@@ -209,7 +174,7 @@ def test_did_you_mean_choices_are_numbered_and_two_picks_the_second(servers: Voi
     assert_speakable(answer)
 
 
-def test_asking_for_a_person_transfers_the_call(servers: VoiceServers) -> None:
+def test_asking_for_a_person_transfers_the_call(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     twiml = c.say("can I talk to a person")
@@ -222,7 +187,7 @@ def test_asking_for_a_person_transfers_the_call(servers: VoiceServers) -> None:
     assert twiml.root[-1].tag == "Dial"
 
 
-def test_red_flag_gets_the_whole_emergency_reply(servers: VoiceServers) -> None:
+def test_red_flag_gets_the_whole_emergency_reply(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     twiml = c.say("I have crushing chest pain")
@@ -234,7 +199,7 @@ def test_red_flag_gets_the_whole_emergency_reply(servers: VoiceServers) -> None:
     assert bots[-1]["text"].split()[-1] in twiml.spoken, "read to the end"
 
 
-def test_long_answer_is_cut_and_yes_reads_on(servers: VoiceServers) -> None:
+def test_long_answer_is_cut_and_yes_reads_on(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     c.say("what is myofascial pain syndrome")
@@ -253,7 +218,7 @@ def test_long_answer_is_cut_and_yes_reads_on(servers: VoiceServers) -> None:
     assert len([e for e in tracker(servers, c.caller)["events"] if e.get("event") == "bot"]) == len(bots)
 
 
-def test_silence_repeats_the_prompt_and_its_choices_then_ends_the_call(servers: VoiceServers) -> None:
+def test_silence_repeats_the_prompt_and_its_choices_then_ends_the_call(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     asked = c.say("what are the risks of myofascial release?")
@@ -272,7 +237,7 @@ def test_silence_repeats_the_prompt_and_its_choices_then_ends_the_call(servers: 
     assert "emergency" in goodbye.spoken
 
 
-def test_a_new_call_from_the_same_number_starts_a_new_session(servers: VoiceServers) -> None:
+def test_a_new_call_from_the_same_number_starts_a_new_session(servers: Servers) -> None:
     first = call(servers)
     first.ring()
     first.say("I have osteoporosis")
@@ -282,7 +247,7 @@ def test_a_new_call_from_the_same_number_starts_a_new_session(servers: VoiceServ
     assert not tracker(servers, first.caller)["slots"].get("risk_factors")
 
 
-def test_withheld_number_gets_its_own_conversation_per_call(servers: VoiceServers) -> None:
+def test_withheld_number_gets_its_own_conversation_per_call(servers: Servers) -> None:
     c = Call(servers.url, TOKEN, caller="anonymous")
     c.ring()
     c.say("what are trigger points")
@@ -290,7 +255,7 @@ def test_withheld_number_gets_its_own_conversation_per_call(servers: VoiceServer
     assert last_user(servers, "anonymous") == {}, "no shared conversation for all withheld numbers"
 
 
-def test_call_status_callback_gets_an_empty_response(servers: VoiceServers) -> None:
+def test_call_status_callback_gets_an_empty_response(servers: Servers) -> None:
     c = call(servers)
     c.ring()
     twiml = c.turn(twilio_form(c.caller, c.sid, status="completed"))
@@ -300,8 +265,8 @@ def test_call_status_callback_gets_an_empty_response(servers: VoiceServers) -> N
 # ---------------------------------------------------------------- the red-flag screen by phone
 
 
-def screened_call(servers: VoiceServers) -> tuple:
-    from evaluation.live import Client, grey_message
+def screened_call(servers: Servers) -> tuple:
+    from harness.client import Client, grey_message
 
     c = call(servers)
     c.ring()
@@ -309,7 +274,7 @@ def screened_call(servers: VoiceServers) -> tuple:
     return c, twiml
 
 
-def test_the_screen_is_asked_with_yes_no_and_the_keypad(servers: VoiceServers) -> None:
+def test_the_screen_is_asked_with_yes_no_and_the_keypad(servers: Servers) -> None:
     _, twiml = screened_call(servers)
     prompt = " ".join(twiml.prompt)
     assert "Before I answer" in prompt and "press 1 for yes or 2 for no" in prompt
@@ -319,7 +284,7 @@ def test_the_screen_is_asked_with_yes_no_and_the_keypad(servers: VoiceServers) -
 
 
 @pytest.mark.parametrize("answer", ["press 1", "say yes"])
-def test_yes_to_the_screen_by_voice_or_keypad_gives_the_emergency_reply(servers: VoiceServers, answer: str) -> None:
+def test_yes_to_the_screen_by_voice_or_keypad_gives_the_emergency_reply(servers: Servers, answer: str) -> None:
     c, _ = screened_call(servers)
     twiml = c.press("1") if answer == "press 1" else c.say("yes")
     assert "911" in twiml.spoken and "emergency department" in twiml.spoken
@@ -327,7 +292,7 @@ def test_yes_to_the_screen_by_voice_or_keypad_gives_the_emergency_reply(servers:
     assert last_user(servers, c.caller)["parse_data"]["intent"]["name"] == "affirm"
 
 
-def test_no_to_the_screen_by_keypad_answers_and_says_the_safety_net(servers: VoiceServers) -> None:
+def test_no_to_the_screen_by_keypad_answers_and_says_the_safety_net(servers: Servers) -> None:
     c, _ = screened_call(servers)
     twiml = c.press("2")
     assert "If it suddenly gets worse" in twiml.spoken and "911" in twiml.spoken

@@ -21,16 +21,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 from typing import Any, Dict, Iterator, List, Set
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from evaluation.live import Client, Servers, free_port  # noqa: E402
+from harness.servers import Servers, free_port  # noqa: E402
+from harness.client import Client  # noqa: E402
 
 WEB = ROOT / "web"
 SCRIPT = Path(__file__).with_name("widget_e2e.mjs")
@@ -39,28 +38,6 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 EMERGENCY_NUMBER = "999"
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_2 = '<script>alert("s")</script><b id="injected">bold</b><svg onload=alert(2)>'
-
-
-@dataclass
-class PageServers(Servers):
-    """`Servers` whose Rasa `--cors` is the page's origin, as in `make run` (CORS_ORIGINS).
-
-    With the same origin in `--cors` and in the socket.io allow-list the
-    browser sees what it sees in production (both add CORS headers).
-    """
-
-    cors_origin: str = "http://localhost:8080"
-
-    def start_rasa(self) -> subprocess.Popen:
-        real = subprocess.Popen
-
-        def popen(args: List[str], *rest: Any, **kwargs: Any) -> subprocess.Popen:
-            args = list(args)
-            args[args.index("--cors") + 1] = self.cors_origin
-            return real(args, *rest, **kwargs)
-
-        with mock.patch.object(subprocess, "Popen", popen):
-            return super().start_rasa()
 
 
 def in_ci() -> bool:
@@ -121,13 +98,14 @@ def web_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]
     """Servers, the page and one browser run; yields the report and the servers."""
     require_browser()
     workdir = Path(tmp_path_factory.mktemp("web"))
-    servers = PageServers(workdir=workdir, extra_env={"EMERGENCY_NUMBER": EMERGENCY_NUMBER})
+    servers = Servers(workdir=workdir, env={"EMERGENCY_NUMBER": EMERGENCY_NUMBER})
     taken = {servers.rasa_port, servers.actions_port}
     web_port = distinct_free_port(taken)
     proxy_port = distinct_free_port(taken | {web_port})
     origin = f"http://127.0.0.1:{web_port}"
-    servers.extra_env["ALLOWED_ORIGINS"] = origin
-    servers.cors_origin = origin
+    # The page's origin in --cors and in the socket.io allow-list, as `make run` does (CORS_ORIGINS).
+    servers.env["ALLOWED_ORIGINS"] = origin
+    servers.cors = [origin]
     page_log = open(workdir / "serve.log", "ab")
     page_server = subprocess.Popen(
         [sys.executable, str(WEB / "serve.py"), "--port", str(web_port), "--server-url", f"http://127.0.0.1:{proxy_port}"],

@@ -1,0 +1,213 @@
+"""What the assistant does about a message's possible emergency (pure, no Rasa).
+
+Two independent detectors, either one enough for the emergency reply: the
+red-flag rules (mfr/red_flags.py) and the learned detector
+(mfr/emergency_detector.py). The intent classifier's own confident
+`emergency` guess is a third, weaker voice. A message that no detector calls
+an emergency but whose learned score lies between the screen and emergency
+thresholds gets one screening question first (the grey zone).
+
+The decision names the kind of emergency (detection/emergencies.yml) for the
+reply's wording and records which detector fired, on what, with what score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from mfr.data_files import read_yaml
+from mfr.red_flags import RedFlagMatch, normalise
+from mfr.settings import PATHS
+
+KINDS_PATH = PATHS.emergencies
+
+EMERGENCY = "emergency"
+SCREEN = "screen"
+NONE = "none"
+UNKNOWN_KIND = "unknown"
+RULES = "rules"
+LEARNED = "learned"
+CLASSIFIER = "intent classifier"
+# Below this the kind model's guess is not trusted for the reply's wording.
+KIND_CONFIDENCE = 0.5
+# A self-harm guess this likely is enough for the crisis reply: it also gives
+# the emergency number, so erring towards it costs little.
+SELF_HARM_CONFIDENCE = 0.3
+SELF_HARM = "self_harm"
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """The kinds of emergency, in priority order, with their plain words and reply."""
+
+    order: Tuple[str, ...]
+    words: Dict[str, str]
+    reply: Dict[str, str]
+    default_words: str
+    personal: Tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def load(cls, path: Path = KINDS_PATH) -> "Kinds":
+        """Reads detection/emergencies.yml."""
+        spec = read_yaml(path)
+        kinds = spec["kinds"]
+        personal = tuple(re.compile(rf"\b(?:{p})\b") for p in spec.get("personal_cues", []))
+        return cls(tuple(kinds), {k: v["words"] for k, v in kinds.items()},
+                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal)
+
+    def first(self, candidates: Sequence[str]) -> str:
+        """The highest-priority kind among ``candidates``."""
+        known = [k for k in candidates if k in self.words]
+        return min(known, key=self.order.index) if known else UNKNOWN_KIND
+
+    def words_for(self, kind: str) -> str:
+        """What was recognised, in plain words."""
+        return self.words.get(kind, self.default_words)
+
+    def is_personal(self, text: str) -> bool:
+        """Whether the message speaks of the writer or of someone with them."""
+        norm = normalise(text)
+        return any(p.search(norm) for p in self.personal)
+
+
+@lru_cache(maxsize=1)
+def default_kinds() -> Kinds:
+    """The project's kinds, loaded once per process."""
+    return Kinds.load()
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The decision about one message, and why."""
+
+    decision: str
+    kind: str
+    words: str
+    fired: Tuple[str, ...]
+    rules: Tuple[Dict[str, Any], ...] = ()
+    score: Optional[float] = None
+    model_kind: Optional[str] = None
+    model_kind_score: Optional[float] = None
+    thresholds: Optional[Dict[str, float]] = None
+    classifier_confidence: Optional[float] = None
+    reports_symptom: bool = False
+    notes: Tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The parse-data form (JSON types only)."""
+        out: Dict[str, Any] = {
+            "decision": self.decision,
+            "kind": self.kind,
+            "fired": list(self.fired),
+            "rules": [dict(r) for r in self.rules],
+            "reports_symptom": self.reports_symptom,
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.score is not None:
+            out["learned"] = {
+                "score": round(self.score, 4),
+                "kind": self.model_kind,
+                "kind_score": None if self.model_kind_score is None else round(self.model_kind_score, 4),
+                "thresholds": self.thresholds,
+            }
+        if self.classifier_confidence is not None:
+            out["classifier_confidence"] = round(self.classifier_confidence, 4)
+        return out
+
+
+def decide(
+    matches: Sequence[RedFlagMatch],
+    score: Optional[float],
+    thresholds: Optional[Tuple[float, float]],
+    model_kind: Optional[Tuple[str, float]] = None,
+    classifier_emergency: Optional[float] = None,
+    reports_symptom: bool = False,
+    kinds: Optional[Kinds] = None,
+    denied: Sequence[str] = (),
+    ordinary_cause: Sequence[str] = (),
+) -> Detection:
+    """Combines the detectors' findings into one decision.
+
+    ``matches`` are the red-flag rules' matches; ``score`` the learned
+    detector's probability with its (emergency, screen) ``thresholds``;
+    ``model_kind`` its kind guess; ``classifier_emergency`` the intent
+    classifier's confidence in `emergency` when it passed its own checks;
+    ``denied`` the flags the rules found mentioned but negated, past,
+    hypothetical or not about a real person; ``ordinary_cause`` the words of
+    an ordinary cause the rules found ("after my spin class").
+
+    Either detector alone gives the emergency reply, with these exceptions that
+    ask the screen question instead, so that the person decides: only the
+    learned detector fires and the rules read a red flag in the same message
+    as denied ("I didn't black out, haven't been sick") or find an ordinary
+    cause ("after my spin class I thought I was going to die"); or the rules matched
+    nothing but the bare name of a condition ("seizure", "sepsis") and the
+    learned detector scores the message below its screen threshold (on the
+    blind tables such messages were questions, histories and talk about other
+    people). The intent classifier alone never gives the reply, only the
+    screen: on the tables it added false alarms and no emergency the two
+    detectors missed.
+    """
+    kinds = kinds or default_kinds()
+    fired: List[str] = []
+    notes: List[str] = []
+    dismissed = score is not None and thresholds is not None and score < thresholds[1]
+    if matches and all(m.name_only for m in matches) and dismissed:
+        notes.append(f"the rules matched only the name of a condition ({', '.join(m.flag for m in matches)}) "
+                     "and the learned detector scores it below its screen threshold")
+        name_only, matches = list(matches), []
+    else:
+        name_only = []
+    if matches:
+        fired.append(RULES)
+    learned_fires = score is not None and thresholds is not None and score >= thresholds[0]
+    if learned_fires and not matches and denied:
+        notes.append(f"learned detector over its threshold, but the rules read {', '.join(denied)} as denied")
+        learned_fires = False
+    if learned_fires and not matches and ordinary_cause:
+        notes.append(f"learned detector over its threshold, but the message names an ordinary cause "
+                     f"({', '.join(ordinary_cause)})")
+        learned_fires = False
+    if learned_fires:
+        fired.append(LEARNED)
+    in_band = score is not None and thresholds is not None and score >= thresholds[1]
+    if classifier_emergency is not None:
+        notes.append(f"intent classifier said emergency ({classifier_emergency:.2f})")
+    rule_info = tuple({"flag": m.flag, "matched": list(m.matched), "name_only": m.name_only}
+                      for m in [*matches, *name_only])
+    guess, guess_score = model_kind if model_kind else (None, None)
+    if fired:
+        decision = EMERGENCY
+        kind = kinds.first([m.flag for m in matches])
+        if guess == SELF_HARM and (guess_score or 0) >= SELF_HARM_CONFIDENCE and not matches:
+            kind = SELF_HARM
+        elif kind == UNKNOWN_KIND and guess and (guess_score or 0) >= KIND_CONFIDENCE:
+            kind = guess
+    elif in_band or classifier_emergency is not None or name_only:
+        decision, kind = SCREEN, UNKNOWN_KIND
+    else:
+        decision, kind = NONE, UNKNOWN_KIND
+    return Detection(
+        decision=decision,
+        kind=kind,
+        words=kinds.words_for(kind),
+        fired=tuple(fired),
+        rules=rule_info,
+        score=score,
+        model_kind=guess,
+        model_kind_score=guess_score,
+        thresholds=None if thresholds is None else {"emergency": thresholds[0], "screen": thresholds[1]},
+        classifier_confidence=classifier_emergency,
+        reports_symptom=reports_symptom or decision == SCREEN,
+        notes=tuple(notes),
+    )
+
+
+def crisis(kind: str, kinds: Optional[Kinds] = None) -> bool:
+    """Whether the kind's reply starts with a crisis line."""
+    return (kinds or default_kinds()).reply.get(kind) == "crisis"
