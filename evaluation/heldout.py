@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from evaluation.clinc import read_split, sample
@@ -37,6 +38,7 @@ OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 EMERGENCY = "emergency"
 CLINC_VAL_PER_INTENT = 2
+BLIND_INTENT_TABLE = "blind_intents.yml"
 
 
 def _load(name: str) -> Dict[str, Any]:
@@ -53,12 +55,14 @@ class NluCase:
     source: str = "own"
 
 
+def table_cases(path: Path) -> List[NluCase]:
+    """The sentences of an intent table (``examples: [{text, intent, style}]``)."""
+    return [NluCase(e["text"], e["intent"], e.get("style", "web")) for e in read_yaml(path)["examples"]]
+
+
 def nlu_cases(include_clinc: bool = True) -> List[NluCase]:
     """The held-out NLU sentences, plus CLINC150 validation queries."""
-    cases = [
-        NluCase(e["text"], e["intent"], e.get("style", "web"))
-        for e in _load("heldout_nlu.yml")["examples"]
-    ]
+    cases = table_cases(TEST_DATA / "heldout_nlu.yml")
     if include_clinc:
         cases += clinc_cases()
     return cases

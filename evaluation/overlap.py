@@ -1,0 +1,182 @@
+"""Held-out sentences that also stand in what the models learn from.
+
+A held-out figure means something only when the sentences it is measured on
+were not learned: a copy (exact, the same after lower-casing and stripping
+punctuation, or nearly the same) is predicted right for free. This module
+lists every such pair; tests/unit/test_heldout_is_held_out.py fails on any.
+
+What counts as learned: Rasa's NLU training data (data/), the learned emergency
+detector's material (detection/emergency_examples/, the red-flag tuning table
+and the emergency tables it trains on after their first use). What counts as
+held out: tests/data/heldout_nlu.yml, conversations.yml, the test stories,
+the slot tables, the blind emergency table and the blind intent table.
+
+    .venv/bin/python -m evaluation.overlap        # prints every overlapping pair
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+from mfr.data_files import read_yaml
+from mfr.emergency_detector import SEEN_TABLES
+from mfr.settings import PATHS, Paths
+
+# Two sentences at this difflib ratio or above (after normalising) are the same sentence.
+NEAR = 0.9
+# A reply of one or two words ("no", "ok thanks", "hi there") cannot be written
+# apart from training: there are only so many ways to say it, and a model that
+# had never seen "no" would be the worse for it. Longer sentences must differ.
+FORMULAIC_WORDS = 2
+# Rasa's inline entity annotations: [text](entity), [text]{"entity": ...}, [text][...].
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence and where it stands."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A held-out sentence and the learned sentence it copies."""
+
+    held_out: Sentence
+    learned: Sentence
+    kind: str  # "exact", "normalised" or "near (0.93)"
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and punctuation and emoji dropped, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.replace("'", "")).split())
+
+
+def strip_annotations(text: str) -> str:
+    """An NLU example's text without its entity annotations."""
+    return _ANNOTATION.sub(r"\1", text)
+
+
+def _nlu_examples(path: Path) -> Iterable[Sentence]:
+    doc = read_yaml(path) or {}
+    for item in doc.get("nlu") or []:
+        kind = item.get("intent") or item.get("synonym") or item.get("lookup") or item.get("regex")
+        for line in str(item.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                yield Sentence(strip_annotations(line[2:].strip()), f"{path.name}:{kind}")
+
+
+def _table_texts(path: Path, key: str = "cases") -> Iterable[Sentence]:
+    if not path.exists():
+        return
+    for case in (read_yaml(path) or {}).get(key) or []:
+        yield Sentence(str(case["text"]), path.name)
+
+
+def learned(paths: Paths = PATHS) -> List[Sentence]:
+    """Every sentence a model of the project learns from."""
+    out: List[Sentence] = []
+    for path in sorted(paths.data.rglob("*.yml")):
+        out += _nlu_examples(path)
+    for path in sorted(paths.emergency_examples.glob("*.yml")):
+        out += _table_texts(path)
+    out += _table_texts(paths.red_flags_dev)
+    for name in SEEN_TABLES:
+        out += _table_texts(paths.test_data / name)
+    return out
+
+
+def _story_user_texts(path: Path) -> Iterable[Sentence]:
+    for story in (read_yaml(path) or {}).get("stories") or []:
+        for step in story.get("steps") or []:
+            if "user" in step:
+                yield Sentence(strip_annotations(str(step["user"]).strip()), f"{path.name}:{story.get('story')}")
+
+
+def held_out(paths: Paths = PATHS) -> List[Sentence]:
+    """Every sentence a held-out figure is measured on."""
+    out: List[Sentence] = list(_table_texts(paths.test_data / "heldout_nlu.yml", key="examples"))
+    for conversation in (read_yaml(paths.test_data / "conversations.yml") or {}).get("conversations") or []:
+        out += [Sentence(str(t["user"]), f"conversations.yml:{conversation['name']}")
+                for t in conversation["turns"] if isinstance(t.get("user"), str)]
+    out += _story_user_texts(paths.root / "tests" / "test_stories.yml")
+    for name in ("slots.yml", "blind_slots.yml", "blind_emergencies.yml"):
+        out += _table_texts(paths.test_data / name)
+    out += _table_texts(paths.test_data / "blind_intents.yml", key="examples")
+    return out
+
+
+def overlaps(held: Sequence[Sentence], train: Sequence[Sentence], near: float = NEAR) -> List[Overlap]:
+    """Every held-out sentence that is the same as, or nearly the same as, a learned one.
+
+    Formulaic replies of at most FORMULAIC_WORDS words are left out.
+
+    Candidates come from a character n-gram index (scikit-learn's nearest
+    neighbours by cosine), so that each held-out sentence is compared with
+    its closest learned sentences only; difflib's ratio decides.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+
+    exact: Dict[str, Sentence] = {}
+    by_norm: Dict[str, Sentence] = {}
+    for s in train:
+        exact.setdefault(s.text.strip(), s)
+        by_norm.setdefault(normalise(s.text), s)
+    found: List[Overlap] = []
+    rest: List[Sentence] = []
+    for h in held:
+        if len(normalise(h.text).split()) <= FORMULAIC_WORDS:
+            continue
+        if h.text.strip() in exact:
+            found.append(Overlap(h, exact[h.text.strip()], "exact"))
+        elif normalise(h.text) in by_norm and normalise(h.text):
+            found.append(Overlap(h, by_norm[normalise(h.text)], "normalised"))
+        else:
+            rest.append(h)
+    keys = [k for k in by_norm if k]
+    if not rest or not keys:
+        return found
+    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4)).fit(keys)
+    index = NearestNeighbors(n_neighbors=min(5, len(keys)), metric="cosine").fit(vectoriser.transform(keys))
+    _, neighbours = index.kneighbors(vectoriser.transform([normalise(h.text) for h in rest]))
+    for h, row in zip(rest, neighbours, strict=True):
+        target = normalise(h.text)
+        best: Tuple[float, str] = max((SequenceMatcher(None, target, keys[i]).ratio(), keys[i]) for i in row)
+        if best[0] >= near:
+            found.append(Overlap(h, by_norm[best[1]], f"near ({best[0]:.2f})"))
+    return found
+
+
+def summary(found: Sequence[Overlap]) -> Dict[str, Any]:
+    """Counts by held-out file and by kind."""
+    by_file: Dict[str, int] = {}
+    by_kind: Dict[str, int] = {}
+    for o in found:
+        by_file[o.held_out.source.split(":")[0]] = by_file.get(o.held_out.source.split(":")[0], 0) + 1
+        kind = o.kind.split(" ")[0]
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {"total": len(found), "by_file": by_file, "by_kind": by_kind}
+
+
+def main() -> int:
+    """Prints every overlapping pair and the counts; 1 when there is any."""
+    found = overlaps(held_out(), learned())
+    for o in found:
+        print(f"{o.kind:<12} {o.held_out.source}: {o.held_out.text!r}\n{'':<12} {o.learned.source}: {o.learned.text!r}")
+    print(summary(found))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

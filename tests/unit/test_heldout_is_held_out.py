@@ -1,0 +1,43 @@
+"""Held-out data stays held out: no test sentence also stands in what the models learn from."""
+
+from __future__ import annotations
+
+from evaluation.overlap import FORMULAIC_WORDS, Sentence, held_out, learned, normalise, overlaps, strip_annotations
+
+
+def test_no_held_out_sentence_is_a_copy_of_a_learned_one() -> None:
+    found = overlaps(held_out(), learned())
+    listing = "\n".join(f"{o.kind}: {o.held_out.source} {o.held_out.text!r} ~ {o.learned.source} {o.learned.text!r}"
+                        for o in found)
+    assert not found, f"{len(found)} held-out sentences are also learned (python -m evaluation.overlap):\n{listing}"
+
+
+def test_every_held_out_file_is_read() -> None:
+    # The check above means nothing if a file silently yields no sentences.
+    files = {s.source.split(":")[0] for s in held_out()}
+    assert {"heldout_nlu.yml", "conversations.yml", "test_stories.yml", "slots.yml", "blind_slots.yml",
+            "blind_emergencies.yml"} <= files
+    assert len(learned()) > 3000
+
+
+def test_exact_normalised_and_near_copies_are_all_caught() -> None:
+    train = [Sentence("What is myofascial release?", "nlu.yml:what_is_mfr"),
+             Sentence("my shoulder has been stiff since tuesday morning", "nlu.yml:inform")]
+    held = [Sentence("What is myofascial release?", "a"),            # exact
+            Sentence("what is MYOFASCIAL release", "b"),              # same after normalising
+            Sentence("my shoulder has been stiff since tuesday am", "c"),  # near
+            Sentence("does it hurt afterwards", "d")]                 # different
+    kinds = {o.held_out.source: o.kind.split(" ")[0] for o in overlaps(held, train)}
+    assert kinds == {"a": "exact", "b": "normalised", "c": "near"}
+
+
+def test_short_formulaic_replies_are_not_counted() -> None:
+    train = [Sentence("ok thanks", "smalltalk.yml:thanks"), Sentence("thanks a lot for that", "x")]
+    held = [Sentence("ok thanks", "a"), Sentence("thanks a lot for that", "b")]
+    assert [o.held_out.source for o in overlaps(held, train)] == ["b"]
+    assert len(normalise("ok thanks").split()) <= FORMULAIC_WORDS
+
+
+def test_annotations_and_punctuation_do_not_hide_a_copy() -> None:
+    assert strip_annotations("I have [osteoporosis](risk_factor) too") == "I have osteoporosis too"
+    assert normalise("Don't   bruise, EASILY!") == "dont bruise easily"
