@@ -47,6 +47,18 @@ UNCLEAR_QUESTIONS = [
     "myofascial release or pain syndrome",
     "what about myofascial release and symptoms",
     "session pain syndrome",
+    "pain release",
+    "stiff muscles therapy",
+    "the thing with the muscles",
+    "the muscle thing",
+    "pain syndrome release",
+    "therapy pain",
+    "is it for me or the knots",
+    "release or symptoms",
+    "massage or knots or syndrome",
+    "sore muscles therapy",
+    "knots or release or symptoms",
+    "the pain thing with the fascia or something",
 ]
 
 
