@@ -8,7 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from mfr.call_summary import summarise
+from mfr.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT
 from mfr.settings import clinic_settings
+
+
+def conversation_summary(tracker: Tracker) -> Dict[str, Any]:
+    """What the conversation was about, as ids (the phone line's whisper reads it to staff)."""
+    return summarise(
+        tracker.events, tracker.get_slot(SYMPTOM_SLOT) or [], tracker.get_slot(RISK_FACTOR_SLOT) or []
+    ).as_payload()
 
 
 class ActionHumanHandoff(Action):
@@ -21,11 +30,16 @@ class ActionHumanHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        """Sends the contact details; channels that can transfer use the custom payload."""
+        """Sends the contact details; channels that can transfer use the custom payload.
+
+        The payload carries the conversation's summary (ids only, no free
+        text) so that the phone line can tell the receptionist why the
+        caller is calling before putting the call through.
+        """
         settings = clinic_settings()
         dispatcher.utter_message(
             response="utter_human_handoff",
-            json_message={"handoff": {"phone": settings.clinic_phone}},
+            json_message={"handoff": {"phone": settings.clinic_phone, "summary": conversation_summary(tracker)}},
             **settings.as_slots(),
         )
         return []

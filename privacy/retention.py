@@ -2,9 +2,9 @@
 
 Works on the SQLite tracker store that `make run` uses (Rasa's SQL tracker
 store, table ``events``: id, sender_id, type_name, timestamp (unix seconds),
-intent_name, action_name, data) and on the optional ``triage_records`` table
-(``sender_id``, ``created_at`` in unix seconds); a table that is not there is
-skipped.
+intent_name, action_name, data) and on the optional ``triage_records`` and
+``callback_requests`` tables (``sender_id``, ``created_at`` in unix seconds); a
+table that is not there is skipped.
 
 Each command deletes in one transaction with ``secure_delete`` on (freed pages
 are overwritten), then runs ``VACUUM`` so the file keeps no copy of what was
@@ -40,6 +40,7 @@ SECONDS_PER_DAY = 86400
 TABLES: Dict[str, Tuple[str, str]] = {
     "events": ("sender_id", "timestamp"),
     "triage_records": ("sender_id", "created_at"),
+    "callback_requests": ("sender_id", "created_at"),
 }
 
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 from channels.bounded_map import BoundedMap
 from channels.twilio_voice.choices import Choice
-from channels.twilio_voice.plan import Pending
+from channels.twilio_voice.plan import Pending, Plan
 
 MAX_CALLERS = 1000
 CALLER_STATE_TTL_SECONDS = 3600.0
@@ -21,6 +21,22 @@ class CallerState:
     pending: Optional[Pending] = None
     prompt: List[str] = field(default_factory=list)
     replays: int = 0
+    # Everything the last turn said, for key 9 ("hear that again").
+    lead: List[List[str]] = field(default_factory=list)
+    yes_no: bool = False
+    safety: bool = False
+    # Turns in a row in which the caller was not understood (silence, "Did you mean", ...).
+    misheard: int = 0
+    sms_offered: bool = False
+
+    def remember(self, plan: Plan) -> None:
+        """Keeps what the turn offered: its choices, the unread rest, what was said."""
+        self.choices = list(plan.choices)
+        self.pending = plan.pending
+        self.prompt = list(plan.prompt)
+        self.lead = [list(group) for group in plan.lead]
+        self.yes_no = plan.yes_no
+        self.safety = plan.safety
 
 
 class CallerStates:

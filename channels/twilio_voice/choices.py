@@ -8,7 +8,8 @@ from typing import List, Optional, Sequence, Tuple
 from channels.twilio_voice.speech import voice_text
 from channels.twilio_voice.wording import wording
 
-MAX_CHOICES = 9
+# Keys 1 to 8 pick a choice; 9 repeats and 0 asks for a person.
+MAX_CHOICES = 8
 Choice = Tuple[str, str]  # (title, payload)
 
 

@@ -12,6 +12,8 @@ from channels.validation import MAX_SENDER_CHARS
 
 CHANNEL_NAME = "twilio_voice"
 WEBHOOK_PATH = f"/webhooks/{CHANNEL_NAME}/webhook"
+# Twilio fetches the whisper here when the clinic answers a transferred call.
+WHISPER_PATH = f"/webhooks/{CHANNEL_NAME}/whisper"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 # Withheld caller IDs, as Twilio sends them (words, or their keypad digits).
@@ -54,6 +56,9 @@ def public_webhook_url(public_url: str, path: str = WEBHOOK_PATH, query: str = "
     """
     parts = urlsplit(public_url.strip())
     base_path = parts.path.rstrip("/")
+    if path != WEBHOOK_PATH and base_path.endswith(WEBHOOK_PATH):
+        # The configured URL is the webhook's own; other routes sit beside it.
+        base_path = base_path[: -len(WEBHOOK_PATH)]
     full_path = base_path if base_path.endswith(path) else f"{base_path}{path}"
     return urlunsplit((parts.scheme, parts.netloc, full_path, parts.query or query, ""))
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-# About 2.5 to 3 words a second: 60 words are some 20 seconds of speech.
-MAX_SPOKEN_WORDS = 60
+# About 20 characters (some 3 words) a second: 400 characters are about 20
+# seconds of speech, the most a caller hears before "Would you like to hear more?".
+MAX_SPOKEN_CHARS = 400
+# The size of one <Say> (long messages are said in several, a pause apart).
 KEEP_WORDS = 50
 SOURCE_LINE_PREFIXES = ("From:",)
 
@@ -96,16 +98,29 @@ def speech_chunks(text: str, max_words: int = KEEP_WORDS) -> List[str]:
     return chunks
 
 
-def shorten(text: str, max_words: int = MAX_SPOKEN_WORDS, keep_words: int = KEEP_WORDS) -> Tuple[str, str]:
-    """(what to say now, what is left): the first sentences up to `keep_words` if the text is too long."""
-    if word_count(text) <= max_words:
+def _cut_words(text: str, max_chars: int) -> Tuple[str, str]:
+    """A text longer than ``max_chars`` cut at the last word boundary that fits."""
+    words = text.split()
+    head: List[str] = []
+    for word in words:
+        if len(" ".join([*head, word])) > max_chars and head:
+            break
+        head.append(word)
+    return " ".join(head), " ".join(words[len(head):])
+
+
+def shorten(text: str, max_chars: int = MAX_SPOKEN_CHARS) -> Tuple[str, str]:
+    """(what to say now, what is left): whole sentences up to ``max_chars`` characters if the text is longer."""
+    if len(text) <= max_chars:
         return text, ""
-    pieces = _pieces(text, keep_words)
-    head = [pieces[0]]
-    used = word_count(pieces[0])
-    for piece in pieces[1:]:
-        if used + word_count(piece) > keep_words:
+    pieces = _pieces(text, KEEP_WORDS)
+    head: List[str] = []
+    for piece in pieces:
+        if len(" ".join([*head, piece])) > max_chars:
             break
         head.append(piece)
-        used += word_count(piece)
-    return " ".join(head), " ".join(pieces[len(head) :])
+    if not head:
+        # One clause longer than the limit: cut it between words.
+        first, rest = _cut_words(pieces[0], max_chars)
+        return first, " ".join([rest, *pieces[1:]]).strip()
+    return " ".join(head), " ".join(pieces[len(head):])

@@ -30,7 +30,13 @@ from channels.twilio_voice.plan import (
     plan_turn,
     voice_messages,
 )
-from channels.twilio_voice.signature import caller_key, form_params, public_webhook_url, signature_valid
+from channels.twilio_voice.signature import (
+    WEBHOOK_PATH as WEBHOOK,
+    caller_key,
+    form_params,
+    public_webhook_url,
+    signature_valid,
+)
 from channels.twilio_voice.speech import shorten, speech_chunks, voice_text, word_count
 import channels.twilio_voice.webhook as webhook_module
 from channels.twilio_voice.webhook import TwilioVoiceChannel, VoiceOutputChannel
@@ -92,17 +98,23 @@ def test_short_text_is_not_cut() -> None:
     assert shorten(text) == (text, "")
 
 
-def test_long_text_is_cut_at_a_sentence_within_fifty_words() -> None:
+def test_long_text_is_cut_at_a_sentence_within_twenty_seconds() -> None:
     head, rest = shorten(LONG)
-    assert word_count(LONG) == 84
-    assert word_count(head) == 49 and head.endswith("words.")
+    assert len(LONG) > 400
+    assert len(head) <= 400 and head.endswith("words.")
+    next_sentence = rest.split(". ")[0] + "."
+    assert len(f"{head} {next_sentence}") > 400, "as many whole sentences as fit"
     assert f"{head} {rest}" == LONG
 
 
 def test_one_huge_sentence_is_cut_at_clauses_or_words() -> None:
     text = ", ".join(["word"] * 200) + "."
     head, rest = shorten(text)
-    assert 0 < word_count(head) <= 50 and rest
+    assert 0 < len(head) <= 400 and rest
+    assert " ".join(f"{head} {rest}".split()) == text
+    unbroken = "x" * 30 + " " + "y" * 500
+    head, rest = shorten(unbroken)
+    assert head == "x" * 30 and rest == "y" * 500, "a word longer than the limit goes to the rest"
 
 
 def test_speech_chunks_cover_everything_in_small_pieces() -> None:
@@ -117,9 +129,9 @@ def test_speech_chunks_cover_everything_in_small_pieces() -> None:
 def test_choices_sentence_numbers_the_titles_in_order() -> None:
     assert (
         choices_sentence(["Risks and safety", "What the evidence says"])
-        == "Say one for Risks and safety, two for What the evidence says."
+        == "Say or press one for Risks and safety, two for What the evidence says."
     )
-    assert choices_sentence(["What is it?", "Is it safe?"]) == "Say one for What is it, two for Is it safe."
+    assert choices_sentence(["What is it?", "Is it safe?"]) == "Say or press one for What is it, two for Is it safe."
     assert choices_sentence([]) == ""
 
 
@@ -252,11 +264,17 @@ def test_request_url_is_the_public_one_behind_a_proxy(monkeypatch: pytest.Monkey
         query_string="",
     )
     assert channel()._request_url(request) == request.url  # type: ignore[arg-type]
-    assert channel()._gather_action() == "/webhooks/twilio_voice/webhook"
+    assert channel()._url(WEBHOOK) == "/webhooks/twilio_voice/webhook"
     monkeypatch.setenv("TWILIO_PUBLIC_URL", "https://voice.clinic.org")
     behind_proxy = channel()
     assert behind_proxy._request_url(request) == "https://voice.clinic.org/webhooks/twilio_voice/webhook"  # type: ignore[arg-type]
-    assert behind_proxy._gather_action() == "https://voice.clinic.org/webhooks/twilio_voice/webhook"
+    assert behind_proxy._url(WEBHOOK) == "https://voice.clinic.org/webhooks/twilio_voice/webhook"
+    assert behind_proxy._url("/webhooks/twilio_voice/whisper", "t=abc") == (
+        "https://voice.clinic.org/webhooks/twilio_voice/whisper?t=abc")
+    monkeypatch.setenv("TWILIO_PUBLIC_URL", "https://clinic.org/rasa/webhooks/twilio_voice/webhook")
+    full = channel()
+    assert full._url("/webhooks/twilio_voice/whisper") == "https://clinic.org/rasa/webhooks/twilio_voice/whisper"
+    assert full._url(WEBHOOK) == "https://clinic.org/rasa/webhooks/twilio_voice/webhook"
 
 
 def test_local_mode_warns_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
@@ -318,7 +336,7 @@ def test_plan_reads_buttons_as_numbered_choices() -> None:
         fallback_prompt="Sorry?",
     )
     assert plan.lead == [["Disclaimer."]]
-    assert plan.prompt == ["Did you mean?", "Say one for Risks and safety, two for What the evidence says."]
+    assert plan.prompt == ["Did you mean?", "Say or press one for Risks and safety, two for What the evidence says."]
     assert plan.choices == [("Risks and safety", "/risks"), ("What the evidence says", "/evidence")]
     assert plan.pending is None and plan.dial is None
 
@@ -326,20 +344,22 @@ def test_plan_reads_buttons_as_numbered_choices() -> None:
 def test_plan_cuts_a_long_last_message_and_keeps_the_rest() -> None:
     plan = plan_turn([VoiceMessage(LONG, [("Tell me more", "/more_detail")])], fallback_prompt="Sorry?")
     assert plan.prompt[-1] == MORE_PROMPT
-    assert word_count(plan.prompt[0]) <= 50
+    assert len(plan.prompt[0]) <= 400
     assert plan.choices == [], "choices are offered once the message has been read"
     assert isinstance(plan.pending, Pending)
     rest = plan_rest(plan.pending)
     assert plan.prompt[0] + " " + rest.prompt[0] == LONG
-    assert rest.prompt[-1] == "Say one for Tell me more."
+    assert rest.prompt[-1] == "Say or press one for Tell me more."
     assert rest.choices == [("Tell me more", "/more_detail")] and rest.pending is None
 
 
 def test_plan_never_cuts_a_safety_reply() -> None:
     plan = plan_turn([VoiceMessage(LONG, response="utter_emergency")], fallback_prompt="Sorry?")
-    assert " ".join(plan.prompt) == LONG
+    assert " ".join(plan.prompt[:-1]) == LONG
+    assert plan.prompt[-1] == wording().keypad.repeat_offer, "then 9 is offered to hear it again"
     assert MORE_PROMPT not in plan.prompt and plan.pending is None
     assert all(word_count(p) <= 50 for p in plan.prompt)
+    assert plan.safety
 
 
 def test_long_earlier_messages_are_read_in_full() -> None:
@@ -386,7 +406,10 @@ def test_twiml_is_valid_and_ends_with_the_gather() -> None:
 def test_twiml_for_a_transfer_and_a_hangup() -> None:
     dial = _xml(Plan(lead=[["Text."], ["Connecting."]], dial="+15550100"))
     assert [el.tag for el in dial] == ["Say", "Pause", "Say", "Dial"]
-    assert dial[-1].text == "+15550100"
+    number = dial[-1].find("Number")
+    assert number is not None and number.text == "+15550100"
+    assert number.get("url", "").startswith("/webhooks/twilio_voice/whisper?t="), "the staff member hears a whisper"
+    assert dial[-1].get("action") == WEBHOOK, "an unanswered transfer comes back to the webhook"
     hangup = _xml(Plan(lead=[["Bye."]], hangup=True))
     assert [el.tag for el in hangup] == ["Say", "Hangup"]
 
@@ -442,9 +465,10 @@ def test_caller_states_are_bounded_and_expire(monkeypatch: pytest.MonkeyPatch) -
     assert "b" not in states
 
 
-def test_twiml_without_choices_listens_for_speech_only() -> None:
+def test_twiml_without_choices_still_hears_the_keypad() -> None:
     gather = _xml(Plan(prompt=["What would you like to know?"]))[0]
-    assert gather.get("input") == "speech" and gather.get("numDigits") is None
+    assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1", "0 and 9 work everywhere"
+    assert gather.get("hints") is None
 
 
 @pytest.mark.parametrize("digits, expected", [("1", ("Yes", "/affirm")), ("2", ("No", "/deny")), ("3", None),
