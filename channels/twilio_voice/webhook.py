@@ -292,6 +292,32 @@ class TwilioVoiceChannel(TwilioVoiceInput):
         state.misheard = state.misheard + 1 if plan.not_understood else 0
         return plan
 
+    async def respond(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, params: Any
+    ) -> Plan:
+        """One request of a call in progress: what to say and do, with the line's own steps added.
+
+        A goodbye leads to the offer of a text (once) or ends the call; a
+        caller not understood twice in a row is offered the keypad.
+        """
+        call_status = (params.get("CallStatus") or "").strip().lower()
+        if call_status == "ringing" and params.get("SpeechResult") is None and not params.get("Digits"):
+            # A new call: nothing of an earlier call's prompts applies.
+            self.callers.forget(sender)
+        state = self.callers.get(sender)
+        plan = await self._handle(on_new_message, sender, state, params)
+        self._send_texts(sender, plan.sms)
+        if plan.goodbye and not (plan.hangup or plan.dial):
+            plan = self._end_of_call(sender, state, plan)
+        if state.misheard >= MISHEARD_BEFORE_KEYPAD:
+            self._offer_keypad(plan)
+            state.misheard = 0
+        if plan.hangup:
+            self.callers.forget(sender)
+        else:
+            state.remember(plan)
+        return plan
+
     # -- the routes
 
     def _refused(self, request: Request, params: Any) -> Optional[HTTPResponse]:
@@ -332,21 +358,7 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             if call_status in ENDED_CALL_STATUSES:
                 self.callers.forget(sender)
                 return response.text(str(VoiceResponse()), content_type="text/xml")
-            if call_status == "ringing" and params.get("SpeechResult") is None and not params.get("Digits"):
-                # A new call: nothing of an earlier call's prompts applies.
-                self.callers.forget(sender)
-            state = self.callers.get(sender)
-            plan = await self._handle(on_new_message, sender, state, params)
-            self._send_texts(sender, plan.sms)
-            if plan.goodbye and not (plan.hangup or plan.dial):
-                plan = self._end_of_call(sender, state, plan)
-            if state.misheard >= MISHEARD_BEFORE_KEYPAD:
-                self._offer_keypad(plan)
-                state.misheard = 0
-            if plan.hangup:
-                self.callers.forget(sender)
-            else:
-                state.remember(plan)
+            plan = await self.respond(on_new_message, sender, params)
             return response.text(str(self._twiml(plan)), content_type="text/xml")
 
         return twilio_voice_webhook

@@ -56,7 +56,8 @@ def channel() -> TwilioVoiceChannel:
 
 @pytest.fixture(autouse=True)
 def no_twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_PUBLIC_URL", "CLINIC_PHONE_NUMBER"):
+    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_PUBLIC_URL", "CLINIC_PHONE_NUMBER", "TWILIO_ACCOUNT_SID",
+                 "TWILIO_SMS_FROM", "TWILIO_API_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
