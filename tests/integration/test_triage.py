@@ -51,7 +51,7 @@ def test_a_complete_triage_gives_a_grounded_disposition_and_is_stored(client: Cl
 
     report = subprocess.run(
         [str(VENV_BIN / "python"), "scripts/triage_report.py", "--db", str(servers.db_path),
-         "--csv", str(servers.workdir / "triage.csv")],
+         "--csv", str(servers.workdir / "triage.csv"), "--callbacks-csv", str(servers.workdir / "callbacks.csv")],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     assert sender in report.stdout

@@ -78,8 +78,17 @@ class TwiML:
 
     @property
     def dial(self) -> Optional[str]:
+        """The number dialled (a `<Dial>`'s `<Number>`, or its text)."""
         el = self.root.find("Dial")
-        return None if el is None else (el.text or "").strip()
+        if el is None:
+            return None
+        number = el.find("Number")
+        return ((number if number is not None else el).text or "").strip()
+
+    @property
+    def whisper_url(self) -> Optional[str]:
+        number = self.root.find("Dial/Number")
+        return None if number is None else number.get("url")
 
 
 def parse_twiml(text: str) -> TwiML:
@@ -123,3 +132,19 @@ class Call:
 
     def silence(self) -> TwiML:
         return self.turn(twilio_form(self.caller, self.sid))
+
+    def dial_ended(self, status: str) -> TwiML:
+        """Twilio's request to the `<Dial action>` when the transfer ends (`DialCallStatus`)."""
+        form = twilio_form(self.caller, self.sid)
+        form.update(DialCallStatus=status, DialCallDuration="0")
+        return self.turn(form)
+
+    def whisper(self, base_url: str, path_and_query: str, signature: Optional[str] = "valid") -> httpx.Response:
+        """The request Twilio makes for the whisper when the clinic answers (the clinic's leg of the call)."""
+        url = base_url + path_and_query
+        form = twilio_form("+15550199", "CA" + uuid.uuid4().hex, status="in-progress")
+        form["ParentCallSid"] = self.sid
+        headers = {}
+        if signature == "valid":
+            headers["X-Twilio-Signature"] = sign(self.token, url, form)
+        return self.http.post(url, data=form, headers=headers)
