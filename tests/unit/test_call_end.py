@@ -194,3 +194,32 @@ def test_the_sms_and_callback_wording_is_in_the_domain(domain_dict: Dict[str, An
     names = ("utter_sms_summary", "utter_callback_requested", "utter_callback_no_number", "utter_text_summary_sent")
     for name in names:
         assert responses[name], name
+
+
+# ---------------------------------------------------------------- a call's start
+
+
+def test_a_new_call_hears_the_disclaimer_once() -> None:
+    from actions.session import restarts_a_fresh_session
+
+    started = [action("action_session_start"), bot("utter_disclaimer"), {"event": "session_started"},
+               action("action_listen")]
+    # A new caller: Rasa started the session itself, then the line's /session_start arrives.
+    assert restarts_a_fresh_session([*started, user("/session_start", "session_start")])
+    # The same number calls again within the hour: the session has the last call's turns.
+    again = [*started, user("what are the risks", "risks"), bot("utter_answer"), action("action_listen"),
+             user("/session_start", "session_start")]
+    assert not restarts_a_fresh_session(again)
+    assert not restarts_a_fresh_session([user("/session_start", "session_start")])
+    assert not restarts_a_fresh_session([*started, user("hello", "greet")])
+
+
+@pytest.mark.asyncio
+async def test_the_session_start_says_nothing_twice() -> None:
+    from actions.session import ActionSessionStart
+
+    fresh = [action("action_session_start"), bot("utter_disclaimer"), {"event": "session_started"},
+             user("/session_start", "session_start")]
+    assert await run(ActionSessionStart(), tracker("+15550123", fresh)) == [], "the session restarts silently"
+    first = await run(ActionSessionStart(), tracker("+15550123", [user("hi", "greet")]))
+    assert [m.get("response") for m in first] == ["utter_disclaimer"]

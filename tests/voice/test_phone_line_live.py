@@ -160,7 +160,7 @@ def test_a_text_after_the_call_lists_the_topics_with_the_emergency_first(
     assert text["From"] == SMS_FROM
     assert text["Body"].startswith("EMERGENCY") and "911" in text["Body"].splitlines()[0]
     assert f"- {load_knowledge().topics['what_is_mfr'].title}" in text["Body"]
-    assert "+1 555 0100" in text["Body"], "the clinic's contact"
+    assert CLINIC_NUMBER in text["Body"], "the clinic's contact"
 
 
 def test_no_to_the_text_ends_the_call_without_one(servers: Servers, messages_api: FakeMessagesAPI) -> None:
