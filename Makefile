@@ -27,7 +27,7 @@ DETECTOR_INPUTS := detection/emergency_detector.yml detection/red_flags.yml dete
   $(wildcard detection/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
   mfr/emergency_detector.py mfr/red_flags.py scripts/train_emergency_detector.py
 
-.PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report purge forget audit audit-offline bench scaleout-test scaleout-up clean web chromium
+.PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report insights purge forget audit audit-offline bench scaleout-test scaleout-up clean web chromium
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -120,6 +120,9 @@ audit: ## pip-audit over requirements.lock (needs pypi.org's JSON API or api.osv
 audit-offline: $(VENV)/.installed ## The pins against a local advisory database copy: make audit-offline ADVISORIES=<folder>
 	@[ -n "$$ADVISORIES" ] || { echo "usage: make audit-offline ADVISORIES=<copy of github.com/pypa/advisory-database or unzipped OSV PyPI/all.zip>" >&2; exit 2; }
 	$(BIN)/python -m deploy.audit --advisories "$$ADVISORIES" --lock requirements.lock
+
+insights: $(VENV)/.installed ## The clinic's insights (feedback, unanswered questions in groups, the week's figures) -> reports/insights.html
+	$(BIN)/python -m insights.report --days $(or $(DAYS),30)
 
 triage-report: $(VENV)/.installed ## Print the stored triage records and write reports/triage_records.csv
 	$(BIN)/python scripts/triage_report.py
