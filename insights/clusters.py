@@ -48,6 +48,7 @@ class Cluster:
     guessed_intent: str
     kinds: List[str] = field(default_factory=list)
     channels: List[str] = field(default_factory=list)
+    members: List[str] = field(default_factory=list)  # every text in the group, most recent first
 
 
 def _vectors(texts: Sequence[str]) -> np.ndarray:
@@ -92,5 +93,6 @@ def cluster_questions(items: Sequence[Unanswered], threshold: float = DISTANCE_T
             count=len(members), examples=examples[:EXAMPLES_PER_CLUSTER],
             guessed_intent=guessed[0][0] if guessed else "",
             kinds=sorted({m.kind for m in members}), channels=sorted({m.channel for m in members}),
+            members=[m.text for m in members],
         ))
     return sorted(clusters, key=lambda c: -c.count)

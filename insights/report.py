@@ -139,8 +139,11 @@ def _bar(labels: Sequence[str], series: Mapping[str, Sequence[float]], title: st
     else:
         axes.set_xticks(positions)
         axes.set_xticklabels(labels, rotation=45, ha="right")
+    count_axis = axes.xaxis if horizontal else axes.yaxis
     if percent:
-        axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        count_axis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    else:
+        count_axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes.set_title(title)
     if len(series) > 1:
         axes.legend(fontsize="small")

@@ -9,9 +9,11 @@ that tag; without them the widget uses its defaults (Rasa at
 http://localhost:5005). The Rasa server must allow the page's origin
 (credentials.yml `cors_allowed_origins`, or ALLOWED_ORIGINS).
 
-Only the page, the widget and the vendored socket.io client are served.
-Standard library only; the socket.io client is copied into web/vendor/ by
-`npm ci` in web/.
+Only the page, the widget and the vendored socket.io client are served, and
+the staff dashboard under /staff (insights/dashboard.py: behind the password
+in STAFF_PASSWORD, off without it). The page itself needs the standard library
+only; the dashboard needs the project's virtual environment. The socket.io
+client is copied into web/vendor/ by `npm ci` in web/.
 """
 
 from __future__ import annotations
@@ -37,10 +39,39 @@ def config_block(settings: Dict[str, str]) -> str:
     return f"<script>window.MFRChatConfig = Object.assign(window.MFRChatConfig || {{}}, {data});</script>"
 
 
+STAFF_PREFIX = "/staff"
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from web/, an allow-list of paths, no caching."""
+    """Static files from web/, an allow-list of paths, no caching; /staff goes to the dashboard."""
 
     settings: ClassVar[Dict[str, str]] = {}
+    dashboard: ClassVar[Optional[object]] = None
+
+    def _staff(self, method: str) -> bool:
+        """Answers a /staff request through the dashboard; False for any other path."""
+        path = self.path.split("?", 1)[0]
+        if path != STAFF_PREFIX and not path.startswith(STAFF_PREFIX + "/"):
+            return False
+        if self.dashboard is None:
+            self.send_error(404)
+            return True
+        length = min(int(self.headers.get("Content-Length") or 0), 65536)
+        body = self.rfile.read(length) if length > 0 else b""
+        answer = self.dashboard.handle(method, self.path, dict(self.headers.items()), body)  # type: ignore[attr-defined]
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            if name.lower() != "cache-control":  # end_headers adds no-store
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+        return True
+
+    def do_POST(self) -> None:
+        """POST is for the dashboard's login and logout only."""
+        if not self._staff("POST"):
+            self.send_error(405)
 
     def end_headers(self) -> None:
         """Adds headers to every response."""
@@ -56,6 +87,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         """GET, limited to the allow-list; the page gets the config block."""
+        if self._staff("GET"):
+            return
         if not self._allowed():
             self.send_error(404)
             return
@@ -88,6 +121,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+def staff_dashboard() -> Optional[object]:
+    """The staff dashboard, or None when the project's environment is not installed (no /staff then)."""
+    try:
+        from insights.dashboard import StaffDashboard
+    except ImportError as error:
+        print(f"Staff dashboard unavailable ({error}); run `make install`.", file=sys.stderr)
+        return None
+    dashboard = StaffDashboard()
+    print(f"Staff dashboard: /staff ({'on' if dashboard.on else 'off: set STAFF_PASSWORD to turn it on'})",
+          flush=True)
+    return dashboard
+
+
 def main(argv: Optional[list] = None) -> int:
     """Parses the arguments and serves until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -105,7 +151,8 @@ def main(argv: Optional[list] = None) -> int:
         settings["serverUrl"] = args.server_url
     if args.clinic_name:
         settings["clinicName"] = args.clinic_name
-    handler = partial(type("ConfiguredHandler", (Handler,), {"settings": settings}), directory=str(WEB))
+    handler = partial(type("ConfiguredHandler", (Handler,), {"settings": settings, "dashboard": staff_dashboard()}),
+                      directory=str(WEB))
     server = http.server.ThreadingHTTPServer((args.bind, args.port), handler)
     print(f"Chat widget demo: http://{'localhost' if args.bind == '127.0.0.1' else args.bind}:{args.port}/ "
           f"(Rasa: {settings.get('serverUrl', 'http://localhost:5005')})", flush=True)
