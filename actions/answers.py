@@ -27,6 +27,8 @@ from mfr.profile import RISK_FACTOR_SLOT, SYMPTOM_SLOT, affirmed_in
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_DETAIL_INTENT = "more_detail"
+# The phone line asks "Did I answer your question?" once at the end of a call instead.
+PHONE_CHANNEL = "twilio_voice"
 PROFILE_FOLLOW_UPS = ("risks", "who_benefits", "see_doctor")
 # How many "Did you mean" choices, and how unlikely a choice may be.
 MAX_CHOICES = 3
@@ -81,6 +83,13 @@ def answer_topic(
         buttons.insert(0, {"title": knowledge.interface["tell_me_more"], "payload": "/more_detail"})
     utter_answer(dispatcher, knowledge, answer.text, answer.sections, buttons)
     return [SlotSet(LAST_TOPIC_SLOT, topic)]
+
+
+def ask_helpful(dispatcher: CollectingDispatcher, tracker: Tracker, events: List[EventType]) -> None:
+    """Asks "Was this helpful?" (thumbs up and down) after an answer about an article topic."""
+    answered = any(e.get("event") == "slot" and e.get("name") == LAST_TOPIC_SLOT for e in events)
+    if answered and tracker.get_latest_input_channel() != PHONE_CHANNEL:
+        dispatcher.utter_message(response="utter_ask_helpful")
 
 
 def note_profile(dispatcher: CollectingDispatcher, entities: List[Dict[str, Any]]) -> None:
@@ -138,7 +147,9 @@ class ActionAnswerQuestion(Action):
             events = answer_topic(dispatcher, tracker, tracker.get_slot(LAST_TOPIC_SLOT), LONG)
         else:
             events = answer_topic(dispatcher, tracker, intent, SHORT)
-        return events + safety_net(dispatcher, tracker, tracker.latest_message)
+        events += safety_net(dispatcher, tracker, tracker.latest_message)
+        ask_helpful(dispatcher, tracker, events)
+        return events
 
 
 class ActionNoteProfile(Action):

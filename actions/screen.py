@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import SHORT, answer_topic, did_you_mean, knowledge_base, note_profile
+from actions.answers import SHORT, answer_topic, ask_helpful, did_you_mean, knowledge_base, note_profile
 from actions.safety_net import safety_net
 
 SCREEN_INTENT = "red_flag_screen"
@@ -55,4 +55,6 @@ class ActionAnswerScreenedQuestion(Action):
             did_you_mean(dispatcher, message.get("intent_ranking") or [])
         else:
             dispatcher.utter_message(response="utter_after_screen")
-        return events + safety_net(dispatcher, tracker, message)
+        events += safety_net(dispatcher, tracker, message)
+        ask_helpful(dispatcher, tracker, events)
+        return events

@@ -116,6 +116,9 @@
     "color:var(--mfr-primary);font-size:.92em;font-weight:600;text-align:left}",
     ".reply:hover:not(:disabled){background:var(--mfr-primary);color:var(--mfr-primary-text)}",
     ".reply:disabled{border-color:#c5cdd1;color:#6b767c;cursor:default}",
+    ".reply.chosen,.reply.chosen:disabled{border-color:var(--mfr-primary);color:var(--mfr-primary);font-weight:700}",
+    ".feedback{align-items:center}.feedback .reply{min-height:32px;padding:3px 10px}",
+    ".feedback-question{font-size:.9em;color:#4a5358;margin-right:4px}",
     ".typing{display:flex;align-items:center;gap:5px;align-self:flex-start;margin:0 12px 8px;padding:10px 14px;",
     "border-radius:14px;background:var(--mfr-bot-bg)}",
     ".dot{width:7px;height:7px;border-radius:50%;background:var(--mfr-muted);animation:mfr-blink 1.2s infinite ease-in-out}",
@@ -381,8 +384,8 @@
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
   }
 
-  function renderUser(value) {
-    disableReplies();
+  function renderUser(value, keepReplies) {
+    if (!keepReplies) disableReplies();
     var bubble = el("div", "msg user");
     bubble.appendChild(text("span", "sr", "You: "));
     bubble.appendChild(text("p", "", value));
@@ -417,6 +420,13 @@
         value = value.slice(0, m.index);
       }
     }
+    var feedback = entry.q && entry.q.length && isFeedback(entry.q);
+    if (feedback) {
+      // The question sits with its thumbs, under the answer it is about.
+      renderFeedback(entry, value);
+      scrollDown();
+      return;
+    }
     if (value) {
       var bubble = el("div", "msg bot");
       bubble.appendChild(text("span", "sr", "Assistant: "));
@@ -450,13 +460,51 @@
     scrollDown();
   }
 
+  // "Was this helpful?": thumbs under an answer. A choice is sent like any
+  // reply, but leaves the answer's own suggested replies usable; the chosen
+  // thumb stays marked (also after a reload).
+  var FEEDBACK_PREFIX = "/feedback_";
+
+  function isFeedback(replies) {
+    return replies.every(function (b) {
+      return typeof b.payload === "string" && b.payload.indexOf(FEEDBACK_PREFIX) === 0;
+    });
+  }
+
+  function renderFeedback(entry, question) {
+    var group = el("div", "replies feedback", { role: "group", "aria-label": question || "Feedback" });
+    if (question) group.appendChild(text("span", "feedback-question", question));
+    var buttons = [];
+    entry.q.forEach(function (b) {
+      var chosen = entry.c === b.payload;
+      var button = text("button", "reply feedback" + (chosen ? " chosen" : ""), b.title, {
+        type: "button",
+        "aria-pressed": chosen ? "true" : "false",
+      });
+      if (entry.c) button.disabled = true;
+      button.addEventListener("click", function () {
+        if (button.disabled) return;
+        entry.c = b.payload;
+        buttons.forEach(function (other) {
+          other.disabled = true;
+        });
+        button.classList.add("chosen");
+        button.setAttribute("aria-pressed", "true");
+        sendUser(b.payload, b.title, true);
+      });
+      buttons.push(button);
+      group.appendChild(button);
+    });
+    ui.log.appendChild(group);
+  }
+
   function renderSystem(value) {
     ui.log.appendChild(text("p", "msg system", value));
     scrollDown();
   }
 
   function render(entry, live) {
-    if (entry.r === "u") renderUser(entry.t);
+    if (entry.r === "u") renderUser(entry.t, entry.k);
     else if (entry.r === "b") renderBot(entry, live);
   }
 
@@ -636,8 +684,9 @@
 
   // ---------------------------------------------------------------- actions
 
-  function sendUser(payload, shown) {
+  function sendUser(payload, shown, keepReplies) {
     var entry = { r: "u", t: shown };
+    if (keepReplies) entry.k = 1;
     state.history.push(entry);
     state.pending.push(payload);
     saveState();

@@ -105,6 +105,14 @@ class TelegramBotOutput(TelegramOutput):
         """Sends text with the buttons as a keyboard (see `keyboard_markup`)."""
         await self.send_parts(recipient_id, text, keyboard_markup(buttons, button_type))
 
+    async def mark_choice(self, chat_id: Text, message_id: int, text: Optional[str], title: str) -> None:
+        """Edits a message whose inline button was pressed: the keyboard goes, the choice is shown under the text."""
+        shown = f"{text}\n» {title}" if text else f"» {title}"
+        try:
+            await self.call("editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": shown})
+        except (TelegramAPIError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.warning("editMessageText failed: %s: %s", type(error).__name__, error)
+
     async def answer_callback(self, callback_query_id: str) -> None:
         """Stops the button's loading spinner in the user's app."""
         try:

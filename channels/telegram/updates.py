@@ -18,6 +18,11 @@ class Incoming:
     chat_id: str
     text: str
     callback_query_id: Optional[str] = None
+    # For a pressed inline button: the message it was on, that message's text
+    # and the title of the button pressed (the message is edited to show it).
+    message_id: Optional[int] = None
+    message_text: Optional[str] = None
+    chosen_title: Optional[str] = None
 
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+.*)?$", re.DOTALL)
@@ -49,6 +54,18 @@ def _chat_of(message: Any) -> Optional[Dict[str, Any]]:
     return chat
 
 
+def _pressed(message: Any, data: str) -> Tuple[Optional[int], Optional[str], Optional[str]]:
+    """(message id, its text, the pressed button's title) of a callback's message, where Telegram sent them."""
+    if not isinstance(message, dict) or not isinstance(message.get("message_id"), int):
+        return None, None, None
+    text = message.get("text") if isinstance(message.get("text"), str) else None
+    rows = ((message.get("reply_markup") or {}).get("inline_keyboard") or []) if isinstance(
+        message.get("reply_markup"), dict) else []
+    title = next((str(b.get("text")) for row in rows if isinstance(row, list) for b in row
+                  if isinstance(b, dict) and b.get("callback_data") == data and b.get("text")), None)
+    return message["message_id"], text, title
+
+
 def parse_update(update: Any) -> Tuple[Optional[Incoming], str]:
     """(what the update asks, "") or (None, why it is dropped)."""
     if not isinstance(update, dict):
@@ -74,7 +91,8 @@ def parse_update(update: Any) -> Tuple[Optional[Incoming], str]:
             chat = {"id": sender["id"], "type": "private"}
         if chat.get("type") != "private":
             return None, "not a private chat"
-        return Incoming(update_id, str(chat["id"]), data, callback["id"]), ""
+        message_id, message_text, title = _pressed(callback.get("message"), data)
+        return Incoming(update_id, str(chat["id"]), data, callback["id"], message_id, message_text, title), ""
 
     message = update.get("message")
     if message is None:

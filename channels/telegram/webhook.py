@@ -192,6 +192,10 @@ class TelegramChannel(InputChannel):
                 return response.json({"status": "ignored", "reason": "update already handled"})
             if incoming.callback_query_id:
                 await output.answer_callback(incoming.callback_query_id)
+                if incoming.message_id is not None and incoming.chosen_title:
+                    # The buttons go and the choice stays visible ("Was this helpful? » 👍 Yes").
+                    await output.mark_choice(incoming.chat_id, incoming.message_id, incoming.message_text,
+                                             incoming.chosen_title)
             try:
                 await on_new_message(
                     UserMessage(

@@ -27,6 +27,12 @@ class CallerState:
     safety: bool = False
     # Turns in a row in which the caller was not understood (silence, "Did you mean", ...).
     misheard: int = 0
+    # The end of a call: "did I answer your question?" once, then the text offer once.
+    ending: bool = False
+    answered_offer: bool = False  # this request answered one of the line's yes-or-no offers
+    asked: bool = False  # this request went to the assistant
+    farewell: List[str] = field(default_factory=list)
+    feedback_asked: bool = False
     sms_offered: bool = False
 
     def remember(self, plan: Plan) -> None:

@@ -55,6 +55,8 @@ ENDED_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "ca
 ANSWERED_DIAL_STATUSES = frozenset({"completed", "answered"})
 # Payloads of the phone line's own yes-or-no offers.
 CALLBACK_PAYLOAD = "/request_callback"
+HELPFUL_PAYLOAD = "/feedback_helpful"
+UNHELPFUL_PAYLOAD = "/feedback_unhelpful"
 TEXT_SUMMARY_PAYLOAD = "/text_summary"
 GOODBYE_PAYLOAD = "/goodbye"
 MAX_WHISPERS = 1000
@@ -166,6 +168,8 @@ class TwilioVoiceChannel(TwilioVoiceInput):
     async def _turn(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, texts: Sequence[str]
     ) -> Plan:
+        if sender in self.callers:
+            self.callers.get(sender).asked = True
         try:
             collected = await self._ask(on_new_message, sender, texts)
         except Exception:
@@ -225,12 +229,21 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             emergency_number=settings.emergency_number)])
 
     def _end_of_call(self, sender: str, state: CallerState, plan: Plan) -> Plan:
-        """After a goodbye: the text offer once (if texts can be sent to this caller), else hang up."""
+        """After a goodbye: "did I answer your question?" once, the text offer once (if possible), then hang up."""
+        if plan.goodbye:
+            state.ending = True
+            state.farewell = list(plan.prompt)
+        said = plan.lead if plan.goodbye else [*plan.lead, plan.prompt]
+        words = wording()
+        if not state.feedback_asked:
+            state.feedback_asked = True
+            return Plan(lead=said, prompt=[words.feedback_question],
+                        choices=yes_no_choices(HELPFUL_PAYLOAD, UNHELPFUL_PAYLOAD), yes_no=True)
         if self.sms is not None and callable_number(sender) and not state.sms_offered:
             state.sms_offered = True
-            return Plan(lead=plan.lead, prompt=[wording().sms_offer],
+            return Plan(lead=said, prompt=[words.sms_offer],
                         choices=yes_no_choices(TEXT_SUMMARY_PAYLOAD, GOODBYE_PAYLOAD), yes_no=True)
-        return Plan(lead=[*plan.lead, plan.prompt], hangup=True, safety=plan.safety)
+        return Plan(lead=[*said, state.farewell], hangup=True, safety=plan.safety)
 
     def _offer_keypad(self, plan: Plan) -> None:
         """Adds the keypad offer (with the current choices, else a topic menu) to the prompt."""
@@ -272,6 +285,7 @@ class TwilioVoiceChannel(TwilioVoiceInput):
                 return plan_rest(state.pending) if digits == "1" else Plan(prompt=[wording().more_declined])
             pressed = pressed_choice(digits, state.choices)
             if pressed is not None:
+                state.answered_offer = state.yes_no
                 return await self._turn(on_new_message, sender, [pressed[1]])
             return self._again(state, before=[keypad.unknown_key])
         if speech is None and call_status == "ringing":
@@ -288,6 +302,7 @@ class TwilioVoiceChannel(TwilioVoiceInput):
         else:
             choice = match_choice(speech, state.choices)
             text = choice[1] if choice else speech
+        state.answered_offer = state.yes_no and text in {payload for _, payload in state.choices}
         plan = await self._turn(on_new_message, sender, [text])
         state.misheard = state.misheard + 1 if plan.not_understood else 0
         return plan
@@ -305,10 +320,14 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             # A new call: nothing of an earlier call's prompts applies.
             self.callers.forget(sender)
         state = self.callers.get(sender)
+        state.answered_offer = state.asked = False
         plan = await self._handle(on_new_message, sender, state, params)
         self._send_texts(sender, plan.sms)
-        if plan.goodbye and not (plan.hangup or plan.dial):
+        if not (plan.hangup or plan.dial) and (plan.goodbye or (state.ending and state.answered_offer)):
             plan = self._end_of_call(sender, state, plan)
+        elif state.ending and state.asked and not state.answered_offer:
+            # The caller asked something else instead of answering: the call goes on.
+            state.ending = False
         if state.misheard >= MISHEARD_BEFORE_KEYPAD:
             self._offer_keypad(plan)
             state.misheard = 0

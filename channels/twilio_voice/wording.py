@@ -76,6 +76,7 @@ class VoiceWording:
     whisper: WhisperWording
     no_answer_callback_offer: str
     no_answer_no_number: str
+    feedback_question: str
     sms_offer: str
 
     @classmethod
@@ -134,6 +135,7 @@ class VoiceWording:
             ),
             no_answer_callback_offer=" ".join(spec["no_answer_callback_offer"].split()),
             no_answer_no_number=" ".join(spec["no_answer_no_number"].split()),
+            feedback_question=" ".join(spec["feedback_question"].split()),
             sms_offer=" ".join(spec["sms_offer"].split()),
         )
 

@@ -48,4 +48,5 @@ def test_answers_with_an_apology_and_contact_then_recovers(rasa_without_actions:
             time.sleep(0.5)
     replies = client.send(sender, "what are the risks of myofascial release?")
     assert "bruising" in " ".join(r.get("text") or "" for r in replies)
-    assert last_turn(client.tracker(sender))["responses"][-1] == "utter_answer"
+    said = last_turn(client.tracker(sender))["responses"]
+    assert [r for r in said if r != "utter_ask_helpful"][-1] == "utter_answer"

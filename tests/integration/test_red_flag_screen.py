@@ -52,8 +52,9 @@ def test_no_answers_the_held_back_question_then_the_safety_net_once(client: Clie
     client.send(sender, text)
     answer = client.send(sender, "no")
     said = responses(client, sender)
-    assert said[-1] == "utter_safety_net", said
-    assert "If it suddenly gets worse" in answer[-1]["text"] and "999" in answer[-1]["text"]
+    assert [r for r in said if r != "utter_ask_helpful"][-1] == "utter_safety_net", said
+    net = [m["text"] for m in answer if "If it suddenly gets worse" in (m.get("text") or "")]
+    assert net and "999" in net[0]
     if held_back not in ("greet", "inform", "nlu_fallback"):
         assert last_turn(client.tracker(sender))["intent"] == "deny"
         assert client.tracker(sender)["slots"]["last_topic"] in (held_back, None)
@@ -69,7 +70,7 @@ def test_an_ordinary_question_about_a_mild_symptom_is_answered_with_the_safety_n
     text = "my shoulders ache, would MFR help?"
     assert client.parse(text)["intent"]["name"] == "who_benefits", "ordinary questions are not screened"
     client.send(sender, text)
-    assert responses(client, sender)[-2:] == ["utter_answer", "utter_safety_net"]
+    assert responses(client, sender)[-3:] == ["utter_answer", "utter_safety_net", "utter_ask_helpful"]
     client.send(sender, "what is myofascial release?")
     assert "utter_safety_net" not in responses(client, sender), "at most once, and only after a symptom"
 

@@ -140,6 +140,12 @@ class FakeBotAPI:
             return 200, {"ok": True, "result": True, "description": "Webhook was set"}
         if name == "answercallbackquery":
             return 200, {"ok": True, "result": True}
+        if name == "editmessagetext":
+            if not params.get("text") or not params.get("message_id"):
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message can't be edited"}
+            return 200, {"ok": True, "result": {"message_id": int(params["message_id"]), "text": params["text"],
+                                                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                                                "date": int(time.time())}}
         if name == "sendmessage":
             text = params.get("text") or ""
             if not text:

@@ -61,14 +61,18 @@ def test_start_question_and_button_press(live: Live) -> None:
 
     answer = say(live, chat, updates.message(chat, "what are the risks of myofascial release?"))
     assert "bruising" in " ".join(m["text"] for m in answer)
-    assert "From:" in answer[-1]["text"]
-    keyboard = answer[-1]["reply_markup"]["inline_keyboard"]
+    grounded = next(m for m in answer if "From:" in m["text"])
+    assert answer[-1]["text"] == "Was this helpful?"
+    thumbs = [b["callback_data"] for row in answer[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert thumbs == ["/feedback_helpful", "/feedback_unhelpful"]
+    keyboard = grounded["reply_markup"]["inline_keyboard"]
     buttons = [b for row in keyboard for b in row]
     assert {"text": "Tell me more", "callback_data": "/more_detail"} in buttons
     assert {b["callback_data"] for b in buttons} >= {"/who_benefits", "/evidence", "/see_doctor"}
 
     # Press "Tell me more" on the message the bot sent (as the Bot API returned it).
-    pressed = [c for c in live.fake.calls_to("sendMessage", chat) if c.params.get("reply_markup")][-1]
+    pressed = [c for c in live.fake.calls_to("sendMessage", chat)
+               if c.params.get("reply_markup") and c.params.get("text") != "Was this helpful?"][-1]
     bot_message = {
         "message_id": 77, "date": int(time.time()), "text": pressed.params["text"],
         "from": {"id": 123, "is_bot": True, "first_name": "MFR assistant", "username": live.fake.bot_username},
@@ -83,6 +87,22 @@ def test_start_question_and_button_press(live: Live) -> None:
 
     check_telegram_shape(first + answer + more)
     assert all(m["chat_id"] == str(chat) for m in first + answer + more)
+
+    # "Was this helpful?" -> 👎: the message is edited to show the choice, and the bot asks what they looked for.
+    thumbs_message = {
+        "message_id": 78, "date": int(time.time()), "text": answer[-1]["text"],
+        "from": {"id": 123, "is_bot": True, "first_name": "MFR assistant", "username": live.fake.bot_username},
+        "chat": {"id": chat, "type": "private", "first_name": "Pat"},
+        "reply_markup": answer[-1]["reply_markup"],
+    }
+    asked = say(live, chat, updates.callback(chat, "/feedback_unhelpful", thumbs_message))
+    assert "What were you looking for?" in " ".join(m["text"] for m in asked)
+    [edit] = [c for c in live.fake.calls_to("editMessageText", chat) if c.params.get("message_id") in (78, "78")]
+    assert edit.params["text"] == "Was this helpful?\n» 👎 No"
+    assert not edit.params.get("reply_markup"), "the thumbs are gone once one is chosen"
+    stored = Client(live.telegram.url, live.telegram.token).tracker(str(chat))
+    rated = [e for e in stored["events"] if e["event"] == "user" and e.get("text") == "/feedback_unhelpful"]
+    assert rated and rated[0]["input_channel"] == "telegram", "the rating is stored in the conversation"
 
 
 def test_missing_or_wrong_secret_is_refused_and_nothing_is_sent(live: Live) -> None:
@@ -159,7 +179,8 @@ def test_server_without_token_starts_and_answers_503(live: Live) -> None:
 
 def _press(live: Live, chat: int, data: str) -> List[Dict[str, Any]]:
     """Presses the button `data` on the last message with a keyboard."""
-    pressed = [c for c in live.fake.calls_to("sendMessage", chat) if c.params.get("reply_markup")][-1]
+    pressed = [c for c in live.fake.calls_to("sendMessage", chat)
+               if c.params.get("reply_markup") and c.params.get("text") != "Was this helpful?"][-1]
     bot_message = {
         "message_id": 78, "date": int(time.time()), "text": pressed.params["text"],
         "from": {"id": 123, "is_bot": True, "first_name": "MFR assistant", "username": live.fake.bot_username},
@@ -192,6 +213,6 @@ def test_yes_on_the_screen_keyboard_gives_the_emergency_reply(live: Live) -> Non
 def test_no_on_the_screen_keyboard_answers_with_the_safety_net(live: Live) -> None:
     chat = _screened(live)
     sent = _press(live, chat, "/deny")
-    assert "If it suddenly gets worse" in sent[-1]["text"]
+    assert any("If it suddenly gets worse" in m["text"] for m in sent)
     assert not any("could be a medical emergency" in m["text"] for m in sent)
     check_telegram_shape(sent)

@@ -132,6 +132,12 @@ def test_parse_update() -> None:
     del pressed["callback_query"]["message"]  # too old to be included: the user's id is the private chat's id
     incoming, _ = parse_update(pressed)
     assert incoming is not None and incoming.chat_id == str(chat)
+    thumbs = {"message_id": 9, "date": 0, "chat": {"id": chat, "type": "private"}, "text": "Was this helpful?",
+              "reply_markup": {"inline_keyboard": [[{"text": "👍 Yes", "callback_data": "/feedback_helpful"},
+                                                    {"text": "👎 No", "callback_data": "/feedback_unhelpful"}]]}}
+    incoming, _ = parse_update(updates.callback(chat, "/feedback_unhelpful", thumbs))
+    assert incoming is not None and (incoming.message_id, incoming.message_text, incoming.chosen_title) == (
+        9, "Was this helpful?", "👎 No"), "the pressed button is known, so the message can show the choice"
     for bad in (None, [], {}, {"update_id": True}, updates.message(-chat, "hi", chat_type="supergroup")):
         incoming, reason = parse_update(bad)
         assert incoming is None and reason

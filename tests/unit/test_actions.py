@@ -141,8 +141,8 @@ async def test_answer_question_risks_with_fracture_risk(domain, knowledge):
     tracker = make_tracker("risks", [entity], slots={"symptoms": [], "risk_factors": []})
     messages, profile_events, events = await run_turn(ActionAnswerQuestion(), tracker, domain)
     assert slot_events(profile_events) == {"risk_factors": ["fracture_risk"]}
-    assert len(messages) == 1
-    (message,) = messages
+    message, feedback = messages
+    assert feedback["response"] == "utter_ask_helpful", "an answer is followed by 'Was this helpful?'"
     assert message["response"] == "utter_answer"
     assert "fractures" in message["answer"]
     assert knowledge.risk_additions["fracture_risk"].label in message["answer"]
@@ -166,13 +166,32 @@ async def test_answer_question_uses_the_current_slots(domain):
 async def test_more_detail_gives_the_long_answer_of_the_last_topic(domain, knowledge, article):
     tracker = make_tracker("more_detail", slots={"last_topic": "evidence"})
     messages, events = await run(ActionAnswerQuestion(), tracker, domain)
-    (message,) = messages
+    message, feedback = messages
+    assert feedback["response"] == "utter_ask_helpful"
     expected = compose_answer(knowledge, article, "evidence", LONG)
     assert message["response"] == "utter_answer"
     assert message["answer"] == expected.text
     assert len(message["answer"]) > len(compose_answer(knowledge, article, "evidence").text)
     assert "/more_detail" not in payloads(message)
     assert slot_events(events) == {"last_topic": "evidence"}
+
+
+@pytest.mark.asyncio
+async def test_the_phone_line_asks_for_feedback_at_the_end_of_a_call_not_after_each_answer(domain):
+    call = [{"event": "user", "text": "what are the risks", "input_channel": "twilio_voice",
+             "parse_data": {"intent": {"name": "risks", "confidence": 0.9}, "entities": []}}]
+    tracker = make_tracker("risks")
+    tracker.events = call
+    messages, _ = await run(ActionAnswerQuestion(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_answer"]
+
+
+def test_the_feedback_buttons_are_thumbs_with_payloads_the_insights_read(domain):
+    from insights.extract import FEEDBACK_HELPFUL, FEEDBACK_UNHELPFUL
+
+    (variant,) = domain["responses"]["utter_ask_helpful"]
+    assert [b["payload"] for b in variant["buttons"]] == [f"/{FEEDBACK_HELPFUL}", f"/{FEEDBACK_UNHELPFUL}"]
+    assert {FEEDBACK_HELPFUL, FEEDBACK_UNHELPFUL} <= set(domain["intents"])
 
 
 @pytest.mark.asyncio
@@ -217,7 +236,7 @@ async def test_hypothetical_entity_fills_nothing_before_answering(domain):
 @pytest.mark.asyncio
 async def test_not_covered_has_no_source(domain, knowledge):
     messages, events = await run(ActionAnswerQuestion(), make_tracker("not_covered"), domain)
-    (message,) = messages
+    message, _ = messages
     assert message["response"] == "utter_answer_no_source"
     assert "source" not in message
     assert message["answer"] == knowledge.topics["not_covered"].short[0].text
@@ -372,7 +391,9 @@ async def test_human_handoff_gives_clinic_phone(domain, clinic_env, clinic_file)
     (message,) = messages
     assert message["response"] == "utter_human_handoff"
     assert message["clinic_phone"] == clinic_file["clinic_phone"]
-    assert message["custom"] == {"handoff": {"phone": clinic_file["clinic_phone"]}}
+    assert message["custom"]["handoff"]["phone"] == clinic_file["clinic_phone"]
+    assert message["custom"]["handoff"]["summary"] == {"topics": [], "symptoms": [], "risk_factors": [],
+                                                       "disposition": None, "red_flag": False}
     assert placeholders(domain, "utter_human_handoff") <= set(message)
     assert events == []
 

@@ -40,7 +40,7 @@ NO = user_event("no", "deny")
 async def test_a_no_answers_the_topic_the_screen_held_back(domain_dict) -> None:
     t = tracker([screened("my chest feels odd, is MFR safe for me?", "risks"), NO])
     responses, events = await run(ActionAnswerScreenedQuestion(), t, domain_dict)
-    assert responses == ["utter_answer", "utter_safety_net"]
+    assert responses == ["utter_answer", "utter_safety_net", "utter_ask_helpful"]
     assert {"event": "slot", "timestamp": None, "name": "last_topic", "value": "risks"} in events
     assert {"event": "slot", "timestamp": None, "name": "safety_net_given", "value": True} in events
 
@@ -65,7 +65,7 @@ async def test_a_no_with_nothing_to_answer_asks_what_they_want_to_know(domain_di
 async def test_the_safety_net_is_said_once_per_conversation(domain_dict) -> None:
     t = tracker([screened("my chest feels odd, is MFR safe?", "risks"), NO], slots={"safety_net_given": True})
     responses, _ = await run(ActionAnswerScreenedQuestion(), t, domain_dict)
-    assert responses == ["utter_answer"]
+    assert responses == ["utter_answer", "utter_ask_helpful"]
 
 
 @pytest.mark.asyncio
@@ -74,7 +74,7 @@ async def test_answers_end_with_the_safety_net_only_for_a_current_symptom(domain
     message = user_event("my shoulders ache, would MFR help?", "who_benefits",
                          emergency_detection={"decision": "none", "reports_symptom": reports})
     responses, _ = await run(ActionAnswerQuestion(), tracker([message]), domain_dict)
-    assert responses == expected
+    assert responses == [*expected, "utter_ask_helpful"], "a topic answer, then 'Was this helpful?'"
     profile = user_event("my shoulders ache", "inform", emergency_detection={"reports_symptom": reports},
                          entities=[{"entity": "symptom", "value": "dull_ache"}])
     responses, _ = await run(ActionNoteProfile(), tracker([profile]), domain_dict)

@@ -50,6 +50,8 @@ SCRIPT: Dict[str, List[Reply]] = {
     "/text_summary": [{"text": "Your call: risks.\nIn an emergency, call 911.", "utter_action": "utter_sms_summary"},
                       {"text": "I've texted you.", "utter_action": "utter_text_summary_sent"},
                       {"custom": {"end_call": True}}],
+    "/feedback_helpful": [{"text": "Thank you for letting us know.", "utter_action": "utter_feedback_thanks"}],
+    "/feedback_unhelpful": [{"text": "Thank you, I've passed that on.", "utter_action": "utter_feedback_unhelpful"}],
     "/request_callback": [{"text": "The clinic will call you back.", "utter_action": "utter_callback_requested"},
                           {"custom": {"end_call": True}}],
 }
@@ -210,7 +212,8 @@ def test_no_to_the_call_back_says_goodbye(answer: str) -> None:
     call.post(DialCallStatus="busy")
     plan = call.press(answer) if answer.isdigit() else call.say(answer)
     assert call.assistant.heard[-1] == "/goodbye"
-    assert plan.hangup and "Goodbye" in spoken(plan)
+    assert plan.prompt == [wording().feedback_question], "then the end of the call as after any goodbye"
+    assert call.press("1").hangup
 
 
 def test_an_answered_transfer_ends_the_call_and_a_withheld_number_gets_the_clinics_details() -> None:
@@ -256,19 +259,48 @@ def messages_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMessagesAPI]:
         yield api
 
 
-def test_goodbye_without_texts_ends_the_call() -> None:
+def test_goodbye_asks_whether_the_call_helped_then_ends_the_call() -> None:
     call = Call()
     call.ring()
-    plan = call.say("goodbye")
-    assert plan.hangup and "Goodbye" in spoken(plan)
+    asked = call.say("goodbye")
+    assert asked.prompt == [wording().feedback_question] and not asked.hangup
+    assert "Goodbye" not in spoken(asked), "the goodbye waits for the answer"
+    done = call.say("yes")
+    assert call.assistant.heard[-1] == "/feedback_helpful", "the answer is the conversation's feedback"
+    assert done.hangup and spoken(done) == "Thank you for letting us know. Goodbye, and take care."
+
+
+@pytest.mark.parametrize("answer, payload", [("2", "/feedback_unhelpful"), ("no it didn't", "/feedback_unhelpful"),
+                                             ("1", "/feedback_helpful")])
+def test_the_feedback_question_takes_keys_and_words(answer: str, payload: str) -> None:
+    call = Call()
+    call.ring()
+    call.say("goodbye")
+    done = call.press(answer) if answer.isdigit() else call.say(answer)
+    assert call.assistant.heard[-1] == payload and done.hangup
+
+
+def test_a_question_instead_of_an_answer_goes_on_with_the_call() -> None:
+    call = Call()
+    call.ring()
+    call.say("goodbye")
+    plan = call.say("what are the risks")
+    assert not plan.hangup and "Bruising is rare." in plan.prompt
+    again = call.say("goodbye")
+    assert again.hangup, "asked once: the next goodbye ends the call"
+
+
+def offer_text(call: Call) -> Plan:
+    call.ring()
+    call.say("goodbye")
+    return call.press("1")
 
 
 def test_goodbye_offers_a_text_once_and_yes_sends_it(messages_api: FakeMessagesAPI) -> None:
     call = Call()
-    call.ring()
-    offer = call.say("goodbye")
+    offer = offer_text(call)
     assert offer.prompt == [wording().sms_offer] and not offer.hangup
-    assert "Goodbye" not in spoken(offer), "the goodbye waits for the answer"
+    assert offer.lead == [["Thank you for letting us know."]]
 
     async def answer_and_wait() -> Plan:
         plan = await call.channel.respond(call.assistant, CALLER, twilio_form(CALLER, call.sid, digits="1"))
@@ -284,8 +316,7 @@ def test_goodbye_offers_a_text_once_and_yes_sends_it(messages_api: FakeMessagesA
 
 def test_no_to_the_text_says_goodbye_and_sends_nothing(messages_api: FakeMessagesAPI) -> None:
     call = Call()
-    call.ring()
-    call.say("goodbye")
+    offer_text(call)
     plan = call.say("no thank you")
     assert plan.hangup and "Goodbye" in spoken(plan)
     assert messages_api.sent == []
@@ -294,7 +325,8 @@ def test_no_to_the_text_says_goodbye_and_sends_nothing(messages_api: FakeMessage
 def test_no_text_is_offered_to_a_withheld_number(messages_api: FakeMessagesAPI) -> None:
     call = Call(caller="anonymous")
     call.ring()
-    assert call.say("goodbye").hangup
+    call.say("goodbye")
+    assert call.press("1").hangup
 
 
 def test_texts_are_off_without_credentials_and_a_failing_api_is_logged_not_raised(

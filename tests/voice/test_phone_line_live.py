@@ -41,6 +41,10 @@ def events(servers: Servers, sender: str, kind: str) -> List[Dict[str, Any]]:
     return [e for e in r.json()["events"] if e.get("event") == kind]
 
 
+def last_user_text(servers: Servers, sender: str) -> str:
+    return str(events(servers, sender, "user")[-1]["text"])
+
+
 def before_more(twiml: TwiML) -> str:
     """What is said before the offer to hear more (or everything, when nothing is cut)."""
     said = " ".join(twiml.says)
@@ -149,7 +153,10 @@ def test_a_text_after_the_call_lists_the_topics_with_the_emergency_first(
     c.ring()
     c.say("what is myofascial release")
     c.say("I have sudden crushing chest pain")
-    offer = c.say("that's all, goodbye")
+    asked = c.say("that's all, goodbye")
+    assert asked.prompt == [wording().feedback_question] and asked.root.find("Hangup") is None
+    offer = c.say("yes it did")
+    assert last_user_text(servers, c.caller) == "/feedback_helpful", "the caller's rating is in the conversation"
     assert "text you" in offer.spoken and offer.root.find("Hangup") is None
     done = c.say("yes please")
     assert done.root.find("Hangup") is not None and "texted" in done.spoken
@@ -167,7 +174,9 @@ def test_no_to_the_text_ends_the_call_without_one(servers: Servers, messages_api
     c = call(servers)
     c.ring()
     c.say("goodbye")
+    c.press("2")
+    assert last_user_text(servers, c.caller) == "/feedback_unhelpful"
     done = c.press("2")
-    assert done.root.find("Hangup") is not None
+    assert done.root.find("Hangup") is not None and "Goodbye" in done.spoken
     time.sleep(0.5)
     assert not [m for m in messages_api.sent if m["To"] == c.caller]

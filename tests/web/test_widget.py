@@ -187,6 +187,21 @@ def test_a_grounded_answer_shows_its_source_line_and_follow_up_buttons(web_run: 
 
 
 @pytest.mark.integration
+def test_was_this_helpful_sends_the_choice_marks_it_and_asks_what_they_looked_for(web_run: Dict[str, Any]) -> None:
+    checks = scenario(web_run, "main")
+    feedback = checks["feedback"]
+    assert feedback["question"] == "Was this helpful?"
+    assert [b["title"] for b in feedback["buttons"]] == ["👍 Yes", "👎 No"]
+    assert all(b["disabled"] for b in feedback["buttons"]), "one choice per answer"
+    assert [b["chosen"] for b in feedback["buttons"]] == [False, True]
+    assert feedback["buttons"][1]["pressed"] == "true"
+    assert checks["feedbackUser"] == "👎 No"
+    assert "What were you looking for?" in checks["feedbackReply"]
+    assert checks["followUpsAfterFeedback"] and not any(b["disabled"] for b in checks["followUpsAfterFeedback"]), \
+        "the answer's follow-up buttons stay usable after a rating"
+
+
+@pytest.mark.integration
 def test_a_follow_up_button_sends_its_payload_and_shows_its_title(web_run: Dict[str, Any]) -> None:
     checks = scenario(web_run, "main")
     items = checks["followUpItems"]
@@ -243,8 +258,11 @@ def test_the_server_kept_one_session_for_the_whole_visit(web_run: Dict[str, Any]
     users = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert users[0] == "/greet"
     assert users[1] == "what are the risks of myofascial release?"
-    assert users[2].startswith("/")  # the follow-up button's payload, not its title
-    assert len(users) == 8, users
+    assert users[2] == "/feedback_unhelpful", "the thumb's payload is stored in the conversation"
+    assert users[3].startswith("/")  # the follow-up button's payload, not its title
+    assert len(users) == 9, users
+    rated = [e for e in tracker["events"] if e["event"] == "user" and e.get("text") == "/feedback_unhelpful"]
+    assert rated[0]["input_channel"] == "socketio"
     assert sum(1 for e in tracker["events"] if e["event"] == "session_started") == 1
 
 

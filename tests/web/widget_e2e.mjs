@@ -134,7 +134,15 @@ async function shot(page, name) {
 function snapshot(page) {
   return page.evaluate(() => {
     const root = document.getElementById("mfr-chat").shadowRoot;
-    const items = [...root.querySelectorAll(".log > *")].map((n) => ({
+    const feedback = [...root.querySelectorAll(".log > .replies.feedback")].map((n) => ({
+      question: n.querySelector(".feedback-question")?.textContent ?? null,
+      buttons: [...n.querySelectorAll("button")].map((b) => ({
+        title: b.textContent, disabled: b.disabled, chosen: b.classList.contains("chosen"),
+        pressed: b.getAttribute("aria-pressed"),
+      })),
+    }));
+    // "Was this helpful?" groups are read apart, so that "the last item" stays the answer's own.
+    const items = [...root.querySelectorAll(".log > *:not(.feedback)")].map((n) => ({
       kind: n.classList.contains("user") ? "user" : n.classList.contains("bot") ? "bot"
         : n.classList.contains("replies") ? "replies" : n.classList.contains("system") ? "system" : n.className,
       text: n.querySelector("p:not(.source)")?.textContent ?? n.textContent,
@@ -145,6 +153,7 @@ function snapshot(page) {
     }));
     return {
       items,
+      feedback,
       typing: !root.querySelector(".typing").hidden,
       status: root.querySelector(".status").textContent,
       open: !root.querySelector(".panel").hidden,
@@ -244,8 +253,21 @@ async function mainFlow(checks, proxy) {
     checks.answerItems = snap.items.slice(-4);
     await shot(page, "03-grounded-answer.png");
 
+    // "Was this helpful?" under the answer: a thumbs-down is sent, marked, and asks
+    // what they were looking for; the answer's own follow-up buttons stay usable.
+    const thumbs = page.locator(".log > .replies.feedback").last();
+    await thumbs.waitFor({ state: "visible", timeout: WAIT });
+    const nFeedback = botCount(await snapshot(page));
+    await thumbs.getByRole("button", { name: "👎 No", exact: true }).click();
+    snap = await waitForReply(page, nFeedback);
+    checks.feedback = snap.feedback.slice(-1)[0];
+    checks.feedbackReply = snap.items.filter((i) => i.kind === "bot").slice(-1)[0]?.text ?? null;
+    checks.feedbackUser = snap.items.filter((i) => i.kind === "user").slice(-1)[0]?.text ?? null;
+    checks.followUpsAfterFeedback = snap.items.filter((i) => i.kind === "replies").slice(-1)[0]?.buttons ?? [];
+    await shot(page, "03b-feedback.png");
+
     // A follow-up button: its title is shown as the user's message, an answer follows.
-    const group = page.locator(".log > .replies").last();
+    const group = page.locator(".log > .replies:not(.feedback)").last();
     const buttons = group.locator("button.reply:not([disabled])");
     checks.followUpTitles = await buttons.allTextContents();
     const pick = checks.followUpTitles.find((t) => t !== "Tell me more") || checks.followUpTitles[0];
