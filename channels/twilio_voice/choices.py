@@ -1,4 +1,4 @@
-"""Numbered choices: read out as "Say one for ...", picked by a spoken number, a title or a key."""
+"""Numbered choices: read out as "Say or press one for ...", picked by a spoken number, a title or a key."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def choice_title(title: str) -> str:
 
 
 def choices_sentence(titles: Sequence[str]) -> str:
-    """The choices as one sentence: "Say one for Risks and safety, two for What the evidence says"."""
+    """The choices as one sentence: "Say or press one for Risks and safety, two for What the evidence says"."""
     words = wording()
     items = [
         words.choice_item.format(number=words.number_words[i], title=choice_title(t))

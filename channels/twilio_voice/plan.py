@@ -18,7 +18,7 @@ SMS_RESPONSES = frozenset({"utter_sms_summary", "utter_sms_summary_emergency"})
 
 # Replies whose text already tells the caller how to answer (say yes or no,
 # or press 1 or 2): their buttons are kept for matching what the caller says or
-# presses, but not read out again as "Say one for ...".
+# presses, but not read out again as "Say or press one for ...".
 CHOICES_IN_TEXT = frozenset({"utter_red_flag_screen"})
 # Replies that are always read in full (never cut for length).
 FULL_LENGTH_RESPONSES = frozenset(
