@@ -4,7 +4,10 @@ Works on the SQLite tracker store that `make run` uses (Rasa's SQL tracker
 store, table ``events``: id, sender_id, type_name, timestamp (unix seconds),
 intent_name, action_name, data) and on the optional ``triage_records`` and
 ``callback_requests`` tables (``sender_id``, ``created_at`` in unix seconds); a
-table that is not there is skipped.
+table that is not there is skipped. ``purge_events_sql`` and
+``forget_events_sql`` do the same for the ``events`` table of a database
+server (PostgreSQL in the scale-out set-up, where the triage and call-back
+tables stay in their SQLite file).
 
 Each command deletes in one transaction with ``secure_delete`` on (freed pages
 are overwritten), then runs ``VACUUM`` so the file keeps no copy of what was
@@ -28,7 +31,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 from mfr.settings import CLINIC_CONFIG_ENV, DEFAULT_DATABASE, PATHS
 
 DEFAULT_DB_PATH = DEFAULT_DATABASE
@@ -36,6 +39,7 @@ DEFAULT_RETENTION_DAYS = 30
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
 SECONDS_PER_DAY = 86400
 
+EVENTS_TABLE = "events"
 # Table -> (sender column, time column).
 TABLES: Dict[str, Tuple[str, str]] = {
     "events": ("sender_id", "timestamp"),
@@ -180,6 +184,41 @@ def purge(
         {table: (f'"{time_column}" < ?', (cutoff,)) for table, (_, time_column) in TABLES.items()},
         dry_run,
     )
+
+
+def _delete_events_sql(url: Any, where: str, params: Dict[str, Any], dry_run: bool) -> Deleted:
+    """Deletes (or counts) the matching rows of Rasa's `events` table in a server database, in one transaction."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if not sa.inspect(connection).has_table(EVENTS_TABLE):
+                raise RetentionError(f"there is no {EVENTS_TABLE} table in {engine.url.render_as_string()}")
+            verb = "SELECT COUNT(*) FROM" if dry_run else "DELETE FROM"
+            result = connection.execute(sa.text(f"{verb} {EVENTS_TABLE} WHERE {where}"), params)
+            count = int(result.scalar() or 0) if dry_run else int(result.rowcount or 0)
+    except sa.exc.SQLAlchemyError as error:
+        raise RetentionError(f"{engine.url.render_as_string()}: {type(error).__name__}: {error}") from error
+    finally:
+        engine.dispose()
+    # PostgreSQL's autovacuum reclaims the space; there is no file copy to overwrite.
+    return Deleted(rows={EVENTS_TABLE: count})
+
+
+def purge_events_sql(url: Any, days: Optional[float] = None, now: Optional[float] = None,
+                     dry_run: bool = False) -> Deleted:
+    """`purge` for a conversation store on a database server (PostgreSQL in the scale-out set-up)."""
+    days = retention_days() if days is None else check_days(days)
+    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    return _delete_events_sql(url, "timestamp < :cutoff", {"cutoff": cutoff}, dry_run)
+
+
+def forget_events_sql(url: Any, sender_id: str, dry_run: bool = False) -> Deleted:
+    """`forget` for a conversation store on a database server."""
+    if not sender_id:
+        raise RetentionError("a sender id is required")
+    return _delete_events_sql(url, "sender_id = :sender", {"sender": sender_id}, dry_run)
 
 
 def forget(db_path: Path = DEFAULT_DB_PATH, sender_id: str = "", dry_run: bool = False) -> Deleted:

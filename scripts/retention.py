@@ -1,7 +1,12 @@
-"""Deletes stored conversations from the SQLite tracker store.
+"""Deletes stored conversations from the conversation store (SQLite, or PostgreSQL with DB_HOST set).
 
     .venv/bin/python scripts/retention.py purge [--days N] [--db var/tracker.db] [--dry-run]
     .venv/bin/python scripts/retention.py forget --sender ID [--db var/tracker.db] [--dry-run]
+
+With `DB_HOST` (and DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) set, as on the
+scale-out servers, the conversations' events are deleted in PostgreSQL and
+the triage records and call-back requests in the SQLite file (`--db`, else
+TRIAGE_DB), when there is one.
 
 `purge` deletes tracker events and triage records older than N days (default:
 RETENTION_DAYS from the environment, else retention_days in config/clinic.yml,
@@ -15,6 +20,7 @@ failed, 2 nothing done (bad arguments, no database, unexpected schema).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -37,7 +43,9 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     forget = commands.add_parser("forget", help="delete every event and triage record of one sender")
     forget.add_argument("--sender", required=True, help="the conversation's sender id")
     for command in (purge, forget):
-        command.add_argument("--db", type=Path, default=retention.DEFAULT_DB_PATH, help="SQLite tracker store")
+        command.add_argument("--db", type=Path, default=None,
+                             help=f"SQLite tracker store (default {retention.DEFAULT_DB_PATH}; with DB_HOST set, the "
+                                  "triage tables' file: TRIAGE_DB)")
         command.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     return parser.parse_args(argv)
 
@@ -49,8 +57,42 @@ def report(result: retention.Deleted, dry_run: bool) -> str:
     return f"{verb}: " + ", ".join(parts)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def server_store(argv: Optional[List[str]] = None) -> int:
+    """Retention on a database server's events (DB_HOST set), then on the SQLite file of the triage tables."""
+    from insights.store import database_url
+    from mfr.settings import database_path
+
     args = parse_args(argv)
+    url = database_url()
+    shown = url.render_as_string(hide_password=True)
+    try:
+        if args.command == "purge":
+            days = retention.retention_days() if args.days is None else retention.check_days(args.days)
+            print(f"{shown}: purging conversations older than {days:g} days")
+            result = retention.purge_events_sql(url, days=days, dry_run=args.dry_run)
+        else:
+            print(f"{shown}: forgetting sender {args.sender!r}")
+            result = retention.forget_events_sql(url, args.sender, dry_run=args.dry_run)
+    except retention.RetentionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report(result, args.dry_run))
+    triage_file = args.db or database_path()
+    if Path(triage_file).is_file():
+        return local_store(argv, triage_file)
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    if os.environ.get("DB_HOST", "").strip():
+        return server_store(argv)
+    return local_store(argv)
+
+
+def local_store(argv: Optional[List[str]] = None, db: Optional[Path] = None) -> int:
+    """Retention on the SQLite file (conversations, triage records, call-back requests)."""
+    args = parse_args(argv)
+    args.db = db or args.db or retention.DEFAULT_DB_PATH
     try:
         if args.command == "purge":
             days = retention.retention_days() if args.days is None else retention.check_days(args.days)

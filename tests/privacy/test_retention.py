@@ -263,3 +263,25 @@ def test_a_database_without_either_table_is_refused(tmp_path: Path) -> None:
         c.execute("CREATE TABLE things (x)")
     result = run_cli("purge", "--db", str(db))
     assert result.returncode == 2 and "neither" in result.stderr
+
+
+def test_a_database_servers_events_are_purged_and_forgotten_through_sqlalchemy(tmp_path: Path) -> None:
+    """The scale-out store's path (PostgreSQL there), exercised here on SQLite through the same SQL."""
+    import sqlalchemy as sa
+
+    db = tmp_path / "server.db"
+    now = time.time()
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp FLOAT, data TEXT)")
+        c.executemany("INSERT INTO events (sender_id, timestamp) VALUES (?, ?)",
+                      [("old", now - 40 * 86400), ("old", now - 35 * 86400), ("new", now), ("gone", now)])
+    url = sa.engine.URL.create("sqlite", database=str(db))
+    assert retention.purge_events_sql(url, days=30, now=now, dry_run=True).rows == {"events": 2}
+    assert counts(db) == {"old": 2, "new": 1, "gone": 1}, "a dry run deletes nothing"
+    assert retention.purge_events_sql(url, days=30, now=now).rows == {"events": 2}
+    assert retention.forget_events_sql(url, "gone").rows == {"events": 1}
+    assert counts(db) == {"new": 1}
+    with pytest.raises(retention.RetentionError):
+        retention.forget_events_sql(url, "")
+    with pytest.raises(retention.RetentionError):
+        retention.purge_events_sql(sa.engine.URL.create("sqlite", database=str(tmp_path / "empty.db")), days=1)

@@ -58,3 +58,24 @@ def test_feedback_and_unanswered_questions_are_read_from_postgresql(stack: Stack
                           env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert out.read_text(encoding="utf-8").count('src="data:image/png;base64,') >= 3
+
+
+def test_forget_me_and_retention_reach_postgresql(stack: Stack) -> None:
+    sender = f"pg-forget-{uuid.uuid4().hex[:8]}"
+    send(stack, sender, "is myofascial release covered by my insurance?")
+    send(stack, sender, "/feedback_unhelpful")
+    env = {**stack.server_env(), "PYTHONPATH": str(ROOT)}
+    url = database_url(env)
+    assert sender in read_conversations(url)
+
+    def retention(*args: str) -> str:
+        done = subprocess.run([sys.executable, "scripts/retention.py", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    counted = retention("purge", "--days", "0.00001", "--dry-run")
+    assert "would delete" in counted and "postgresql" in counted
+    assert sender in read_conversations(url), "a dry run deletes nothing"
+    assert "deleted: " in retention("forget", "--sender", sender)
+    assert sender not in read_conversations(url), "forgotten in PostgreSQL, so gone from the insights"
