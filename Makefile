@@ -21,7 +21,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE)
+# The pipeline's own components and the intent model's code shape the model too.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE) \
+  $(wildcard components/*.py) mfr/intent_model.py
 # What the learned emergency detector learns from (mfr/emergency_detector.py).
 DETECTOR_INPUTS := detection/emergency_detector.yml detection/red_flags.yml detection/red_flags_dev.yml detection/emergencies.yml \
   $(wildcard detection/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \

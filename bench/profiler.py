@@ -21,7 +21,7 @@ from harness.servers import VENV_BIN
 # (part, markers): checked in this order, so the more specific parts come first.
 PARTS: List[Tuple[str, Tuple[str, ...]]] = [
     ("action reply validation (jsonschema)", ("jsonschema/",)),
-    ("NLU: DIET classifier (TensorFlow)", ("diet_classifier.py",)),
+    ("NLU: intent classifier", ("intent_classifier.py", "intent_model.py", "diet_classifier.py")),
     ("NLU: spaCy, featurizers, our components", ("parse_message (rasa/core/processor.py",)),
     ("tracker store (SQLAlchemy + SQLite)", ("rasa/core/tracker_store.py",)),
     ("custom action calls (HTTP, JSON)", ("rasa/core/actions/action.py", "rasa/utils/endpoints.py")),

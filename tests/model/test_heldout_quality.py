@@ -1,9 +1,9 @@
 """Quality of the trained model on held-out data (written apart from training).
 
-CI trains the model afresh, and DIET's figures move by a point or so between
-trainings, so each floor sits a little under the figure measured (given
-beside it, with its date) and says whether that figure meets the target it
-is checked against. Intent figures are on the clean held-out set of
+CI trains the model afresh. The intent classifier (a linear SVM, fixed seed)
+gives the same figures on every training with the same data, so each floor
+sits just under the figure measured (given beside it, with its date) and says
+whether that figure meets the target it is checked against. Intent figures are on the clean held-out set of
 2026-12-04: no sentence in it also stands in the training data
 (tests/unit/test_heldout_is_held_out.py). `make evaluate` prints the full report.
 """
@@ -26,24 +26,26 @@ def report() -> Dict[str, Any]:
 
 
 def test_intent_accuracy(report: Dict[str, Any]) -> None:
-    # 0.906 on 2026-12-04 (n=467). NOT met: the target 0.92 of the first model and 0.96 of the
-    # model issue; the 0.930 reported before counted 125 sentences that were also in training.
-    assert report["intent"]["accuracy"] >= 0.89
+    # 0.929 on 2026-12-04 with the linear classifier (n=467; DIET gave 0.906 on the same set). Met: the
+    # first model's 0.92. NOT met: the model issue's 0.96. "Did you mean" counts as wrong here (1.5 %).
+    assert report["intent"]["accuracy"] >= 0.92
 
 
 def test_blind_intent_table(report: Dict[str, Any]) -> None:
-    # tests/data/blind_intents.yml, first use 2026-12-04: 0.870 (web 0.918, messaging 0.836, phone 0.854),
-    # in-scope kept 0.987. Targets (the model issue): 0.96 overall, 0.95 phone, 0.99 kept; not met.
+    # tests/data/blind_intents.yml, first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone
+    # 0.854), in-scope kept 0.987. Linear classifier, 2026-12-04: 0.905 (web 0.952, messaging 0.870, phone
+    # 0.892), kept 0.996. Targets (the model issue): 0.96 overall and 0.95 phone not met; 0.99 kept met.
     blind = report["blind_intent"]
-    assert blind["accuracy"] >= 0.85
-    assert all(accuracy >= 0.81 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
-    assert blind["scope"]["in_scope_kept"] >= 0.97
+    assert blind["accuracy"] >= 0.895
+    assert all(accuracy >= 0.86 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
+    assert blind["scope"]["in_scope_kept"] >= 0.99
 
 
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
     for style, (accuracy, n) in report["intent_by_style"].items():
-        # 2026-12-04: web 0.921, messaging 0.897, phone 0.896 (the model issue's target for phone: 0.95, not met).
-        assert accuracy >= 0.87, (style, accuracy, n)
+        # 2026-12-04 (linear classifier): web 0.944, messaging 0.916, phone 0.926 (the model issue's target
+        # for phone: 0.95, not met).
+        assert accuracy >= 0.91, (style, accuracy, n)
 
 
 # Emergency tables (evaluation/emergency.py). Each red_flags_seen*.yml was a blind
@@ -130,12 +132,17 @@ def test_lemma_rules_beat_exact_forms_and_negation_matters(report: Dict[str, Any
 
 
 def test_in_scope_questions_are_kept(report: Dict[str, Any]) -> None:
-    # 0.988 on 2026-12-04 (the model issue's target 0.99: not met).
-    assert report["scope"]["in_scope_kept"] >= 0.97
+    # 0.996 on 2026-12-04 with the linear classifier (the model issue's target 0.99: met).
+    assert report["scope"]["in_scope_kept"] >= 0.99
 
 
 def test_off_topic_gets_no_article_answer(report: Dict[str, Any]) -> None:
     scope = report["scope"]
-    assert scope["oos_no_article_answer"] >= 0.95  # 0.962 on 2026-12-04
-    # Target 0.90 for the scope reply itself, met: 0.913 on 2026-12-04 (the model issue's 0.97: not met).
-    assert scope["oos_rejection"] >= 0.89
+    assert scope["oos_no_article_answer"] >= 0.975  # 0.982 on 2026-12-04
+    # Target 0.90 for the scope reply itself, met: 0.944 on 2026-12-04 (the model issue's 0.97: not met).
+    assert scope["oos_rejection"] >= 0.935
+
+
+def test_did_you_mean_is_rare_on_held_out_questions(report: Dict[str, Any]) -> None:
+    # 1.5 % on 2026-12-04, with thresholds chosen on out-of-fold predictions of the training data.
+    assert 0.0 < report["fallback_rate"] <= 0.03

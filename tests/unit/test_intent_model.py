@@ -1,0 +1,163 @@
+"""The intent model (mfr/intent_model.py) and its Rasa component (components/intent_classifier.py).
+
+Small made-up training sets: they pin down what the code does (fit, calibrate,
+rank, choose thresholds, save and load inside a Rasa model storage), not how
+well the project's model does; tests/model/ checks that on held-out data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_classifier import LinearIntentClassifier
+from mfr import intent_model
+
+TOPICS = {
+    "greet": ["hello", "hi there", "good morning", "hey", "hiya", "hello again", "hi bot", "good evening"],
+    "price": ["how much is a session", "what does it cost", "price of a session", "is it expensive",
+              "how much do you charge", "what are your fees", "cost per visit", "how much will i pay"],
+    "risks": ["is it safe", "any side effects", "can it hurt me", "what are the risks",
+              "is it dangerous", "could it harm me", "side effects of the therapy", "how safe is it"],
+}
+
+
+def examples() -> Tuple[List[str], List[str]]:
+    texts = [t for ts in TOPICS.values() for t in ts]
+    labels = [label for label, ts in TOPICS.items() for _ in ts]
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def model() -> intent_model.IntentModel:
+    texts, labels = examples()
+    return intent_model.fit(texts, labels, {"folds": 4})
+
+
+def test_unseen_wordings_get_their_intent(model: intent_model.IntentModel) -> None:
+    assert model.rank("hello, good afternoon")[0]["name"] == "greet"
+    assert model.rank("how much does a session cost?")[0]["name"] == "price"
+    assert model.rank("are there side effects or risks")[0]["name"] == "risks"
+
+
+def test_ranking_is_a_probability_distribution_most_likely_first(model: intent_model.IntentModel) -> None:
+    ranking = model.rank("is it safe for me", length=10)
+    assert ranking[0]["name"] == "risks"
+    assert len(ranking) == 3
+    confidences = [r["confidence"] for r in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+    assert model.rank("is it safe for me", length=2) == ranking[:2]
+
+
+def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentModel) -> None:
+    probs, gold = model.validation
+    assert probs.shape == (24, 3) and len(gold) == 24
+    assert model.temperature != 1.0
+    # The fitted temperature explains the out-of-fold labels better than its neighbours.
+    scores = np.log(probs) * model.temperature
+
+    def nll(t: float) -> float:
+        p = intent_model.softmax(scores, t)
+        return float(-np.mean(np.log(p[np.arange(len(gold)), gold])))
+
+    assert nll(model.temperature) <= min(nll(model.temperature * 2), nll(model.temperature / 2))
+
+
+def test_temperature_does_not_change_the_winner() -> None:
+    scores = np.array([[2.0, 1.0, -1.0], [0.1, 0.3, 0.2]])
+    for t in (0.1, 1.0, 5.0):
+        assert list(intent_model.softmax(scores, t).argmax(axis=1)) == [0, 1]
+    assert intent_model.softmax(scores, 0.1)[0, 0] > intent_model.softmax(scores, 5.0)[0, 0]
+
+
+def test_too_little_data_for_folds_still_fits() -> None:
+    model = intent_model.fit(["hi", "bye"], ["greet", "goodbye"])
+    assert model.temperature == 1.0
+    assert model.rank("hi")[0]["name"] == "greet"
+
+
+def test_fallback_decisions_follow_threshold_and_ambiguity() -> None:
+    probs = np.array([[0.9, 0.05, 0.05], [0.3, 0.25, 0.45], [0.5, 0.48, 0.02]])
+    assert list(intent_model.fallback_decisions(probs, 0.4, 0.0)) == [False, False, False]
+    assert list(intent_model.fallback_decisions(probs, 0.46, 0.0)) == [False, True, False]
+    assert list(intent_model.fallback_decisions(probs, 0.4, 0.05)) == [False, False, True]
+
+
+def test_thresholds_send_the_doubtful_wrong_answers_to_did_you_mean() -> None:
+    # Confident predictions are right; of the unsure ones, those at 0.35 are wrong, those at 0.38 right.
+    right = [[0.9, 0.1]] * 20
+    unsure_wrong = [[0.35, 0.3]] * 6  # predicts 0, gold 1
+    unsure_right = [[0.38, 0.3]] * 2
+    probs = np.array(right + unsure_wrong + unsure_right)
+    gold = np.array([0] * 20 + [1] * 6 + [0] * 2)
+    chosen = intent_model.choose_thresholds(probs, gold, ambiguities=(0.0,))
+    # The lowest threshold that asks back the six wrong ones and answers the rest.
+    assert chosen["threshold"] == 0.36
+    assert chosen["answered_wrong"] == 0.0
+    assert chosen["did_you_mean"] == pytest.approx(6 / 28)
+
+
+def test_thresholds_stay_low_when_confidences_are_trustworthy() -> None:
+    probs = np.array([[0.9, 0.1]] * 10 + [[0.4, 0.6]] * 3)
+    gold = np.array([0] * 10 + [1] * 3)
+    chosen = intent_model.choose_thresholds(probs, gold)
+    assert chosen == {**chosen, "threshold": 0.0, "ambiguity_threshold": 0.0, "did_you_mean": 0.0}
+
+
+# ---------------------------------------------------------------- the Rasa component
+
+
+def training_data() -> TrainingData:
+    texts, labels = examples()
+    return TrainingData([Message(data={"text": t, "intent": i}) for t, i in zip(texts, labels, strict=True)])
+
+
+def test_component_trains_saves_loads_and_classifies(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("intent_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**LinearIntentClassifier.get_default_config(), "folds": 4}
+    trained = LinearIntentClassifier.create(config, storage, resource, context)
+    trained.train(training_data())
+
+    loaded = LinearIntentClassifier.load(config, storage, resource, context)
+    message = Message(data={"text": "how much does it cost"})
+    loaded.process([message])
+    assert message.get("intent")["name"] == "price"
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "price" and len(ranking) == 3
+    assert message.get("intent") == ranking[0]
+    # Same answer as the model before saving.
+    before = Message(data={"text": "how much does it cost"})
+    trained.process([before])
+    assert before.get("intent") == message.get("intent")
+
+
+def test_component_leaves_empty_text_to_the_input_guard(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = LinearIntentClassifier.create({"folds": 4}, storage, Resource("c"), context)
+    component.train(training_data())
+    message = Message(data={"text": ""})
+    component.process([message])
+    assert message.get("intent") is None
+
+
+def test_untrained_component_loads_and_does_nothing(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    resource = Resource("nothing")
+    LinearIntentClassifier.create({}, storage, resource, context).train(TrainingData([]))
+    component = LinearIntentClassifier.load({}, storage, resource, context)
+    message = Message(data={"text": "hello"})
+    component.process([message])
+    assert message.get("intent") is None
