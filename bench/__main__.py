@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from bench import emergency_section, formatting, plots, report
+from bench import emergency_section, formatting, model_targets, plots, previous, report
 from bench import training as T
 from bench.live import Background
 from bench.machine import machine_info
@@ -37,6 +37,7 @@ from mfr.settings import ROOT
 PROJECT = "project (models/mfr.tar.gz)"
 STOCK = "stock `rasa init` config (NLU only)"
 TFIDF = "TF-IDF + LogisticRegression"
+PREVIOUS = model_targets.PREVIOUS
 
 
 def log(msg: str) -> None:
@@ -59,6 +60,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help="train the stock peer alone, not in the background (clean timings, about 10 minutes more)")
     p.add_argument("--skip-train", action="store_true", help="skip the cold/warm project training runs")
     p.add_argument("--skip-stock", action="store_true", help="leave the stock `rasa init` peer out")
+    p.add_argument("--skip-previous", action="store_true",
+                   help="leave the previous project model (DIET) out: no ratios to it in the report")
     p.add_argument("--skip-live", action="store_true", help="do not start the servers")
     a = p.parse_args(argv)
     a.out = a.out or (ROOT / "build" / "bench" / "smoke" if a.smoke else ROOT / "reports")
@@ -81,27 +84,33 @@ def quiet() -> None:
 
 
 def live_stage(args: argparse.Namespace, R: Dict[str, Any], failed: List[str],
-               background: Optional[Background] = None) -> Dict[str, Any]:
-    """Both real servers: start-up, memory, held-out conversations, load; writes the latency histogram."""
+               background: Optional[Background] = None, model: Path = MODEL,
+               users: Optional[List[int]] = None) -> Dict[str, Any]:
+    """Both real servers: start-up, memory, held-out conversations, load; writes the latency histogram.
+
+    With another ``model`` (the previous one): start-up, memory and load at ``users`` only, for the ratios.
+    """
+    own = model == MODEL
     from bench.live import run_live
 
     questions = [c.text for c in own_nlu_cases(smoke=False) if c.intent in H.TOPIC_INTENTS]
     R["commands"] += [
         "rasa run actions --port <free port> --actions actions",
-        "rasa run --model models/mfr.tar.gz --endpoints <tmp>/endpoints.yml (SQLite tracker in <tmp>) "
+        f"rasa run --model {model.relative_to(ROOT)} --endpoints <tmp>/endpoints.yml (SQLite tracker in <tmp>) "
         "--credentials credentials.yml --port <free port> --enable-api --auth-token <token> --cors ...",
     ]
     try:
-        live = run_live(questions, args.users, args.duration, args.floor_duration,
-                        n_conversations=2 if args.smoke else 0, background=background,
-                        profile_s=2.0 if args.smoke else 10.0)
+        live = run_live(questions, users or args.users, args.duration, args.floor_duration,
+                        n_conversations=2 if args.smoke and own else 0, model=model, background=background,
+                        profile_s=(2.0 if args.smoke else 10.0) if own else 1.0)
     except Exception as e:  # the report says what broke
         log(f"live stage failed: {e!r}")
         failed.append(f"live servers: {e!r}")
         return {}
     if live.get("load"):
-        plots.latency_histogram_png(live["load"], args.out / "latency_histogram.png")
-        R["plots"]["latency"] = "latency_histogram.png"
+        if own:
+            plots.latency_histogram_png(live["load"], args.out / "latency_histogram.png")
+            R["plots"]["latency"] = "latency_histogram.png"
         live["load"] = [lv.summary() for lv in live["load"]]
     return live
 
@@ -134,6 +143,20 @@ def main(argv: Optional[List[str]] = None) -> int:
                           "mtime": time.strftime("%Y-%m-%d %H:%M", time.localtime(MODEL.stat().st_mtime))},
     }
     failed: List[str] = []
+
+    # The previous project model trains first, alone (about 3 minutes, or reused), for clean cold-training figures.
+    previous_model: Optional[Path] = None
+    if args.smoke or args.skip_previous:
+        R["training"]["notes"].append("Previous project model (DIET) skipped"
+                                      + (" (smoke run)." if args.smoke else "."))
+    else:
+        previous_model, previous_run = stage("train previous model (DIET)",
+                                             lambda: previous.train(args.retrain_peers))
+        R["training"]["previous"] = vars(previous_run)
+        R["commands"].append(f"RASA_CACHE_DIRECTORY=$EMPTY_TMP {previous.COMMAND}")
+        if previous_run.returncode:
+            failed.append("previous model training")
+            previous_model = None
 
     # The stock peer costs about 11 CPU-minutes (DIET 2x256, 100 epochs) and TensorFlow keeps about one core
     # busy: to fit the time budget it trains at nice 19 from the start, on the core the rest of the run leaves
@@ -176,7 +199,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         # 2. Quality on the same held-out sets (accuracy does not depend on timing).
         predictors["project"] = stage("load project model", lambda: RasaPredictor(PROJECT, MODEL).load())
         predictors["tfidf"] = SklearnPredictor(TFIDF, tfidf_pipe)
-        for key, name in (("project", PROJECT), ("tfidf", TFIDF)):
+        compared = [("project", PROJECT), ("tfidf", TFIDF)]
+        if previous_model is not None:
+            predictors["previous"] = stage("load previous model", lambda: RasaPredictor(
+                PREVIOUS, previous_model).load())
+            compared.append(("previous", PREVIOUS))
+        for key, name in compared:
             p = predictors[key]
             R["quality"][key] = stage(f"quality: {key}", partial(
                 evaluate_with, p, smoke=args.smoke, slot_alternatives=key == "project"))
@@ -186,16 +214,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         #    freeze it for start-up and the HTTP floor and show its CPU share on the webhook levels).
         if stock_job:
             stock_job.pause()
-        for key in ("project", "tfidf"):
+        for key, _ in compared:
             latencies[key] = stage(f"parse latency: {key}", partial(quiet_latencies, predictors[key], sample))
         R["emergency_cost_ms"] = stage("emergency detectors' cost", lambda: emergency_section.cost_ms(sample))
         if stock_job:
             stock_job.resume()
-        predictors.pop("project")  # frees the agent before the servers start
+        predictors.pop("project")  # frees the agents before the servers start
+        predictors.pop("previous", None)
         gc.collect()
         if not args.skip_live:
             background = Background(stock_job.pause, stock_job.resume, stock_job.cpu_s) if stock_job else None
             R["live"] = stage("live servers", lambda: live_stage(args, R, failed, background))
+            if previous_model is not None:
+                R["live_previous"] = stage("live servers: previous model", lambda: live_stage(
+                    args, R, failed, background, model=previous_model, users=[u for u in args.users if u <= 16]))
 
         # 4. The stock peer, once trained.
         if stock_job is not None:
@@ -221,6 +253,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         note=f"the model `make train` built; train time is this run's cold `rasa train` of the same config and data "
              f"(NLU and dialogue). Size excludes the spaCy pipeline folder it loads "
              f"({formatting.mb(T.dir_size(spacy_dir))}, build/spacy_en_mfr)."))
+    if "previous" in R["quality"]:
+        prev = R["training"]["previous"]
+        R["peers"].append(report.peer_row(
+            PREVIOUS, R["quality"]["previous"], latencies["previous"], prev, prev["model_bytes"],
+            note="the project's config until 2026-12-04 (DIET 1 layer x 128, 60 epochs, lemma and char n-gram "
+                 "features, fallback 0.35 / 0.05), same data and components; a full `rasa train` (NLU and "
+                 "dialogue), served in this run for the ratios in the summary. " + (prev.get("note") or "")))
     if stock_run is not None:
         R["peers"].append(report.peer_row(
             STOCK, R["quality"].get("stock"), latencies.get("stock"), vars(stock_run), stock_run.model_bytes,
@@ -245,7 +284,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     R["plots"]["peers"] = "peers.png"
     R["notes"] += [
         "Quality figures come from `evaluation.quality.evaluate` (the code behind `make evaluate`) with its parser "
-        "swapped for the model under test, so all three models are scored by the same code on the same sets.",
+        "swapped for the model under test, so every model is scored by the same code on the same sets.",
         "Robustness: the held-out in-scope topic questions with seeded machine-made typos (about one letter swap or "
         "drop per 25 characters), lower-cased, punctuation dropped, and all three together.",
         "Timings share the machine with whatever else runs on it: the training and load tables show how many cores "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
-from bench import emergency_section
+from bench import emergency_section, model_targets
 from bench.formatting import mb, num, pct, plain_table, table
 from bench.load import percentile
 from evaluation import heldout as H
@@ -35,6 +35,7 @@ def peer_row(name: str, quality: Optional[Dict[str, Any]], latencies: Optional[S
         macro_f1=quality["intent"]["macro_f1"],
         oos_rejection=quality["scope"]["oos_rejection"],
         in_scope_kept=quality["scope"]["in_scope_kept"],
+        phone_accuracy=model_targets.phone_accuracy(quality),
         parse_p50_ms=latency_ms(latencies or [], 50),
         parse_p95_ms=latency_ms(latencies or [], 95),
         n_parses=len(latencies or []),
@@ -82,32 +83,23 @@ def level(R: Dict[str, Any], target_prefix: str, users: int) -> Optional[Dict[st
 
 
 def targets(R: Dict[str, Any]) -> List[List[str]]:
-    """The issue's targets, measured value and verdict."""
-    rows = []
+    """The model issue's targets (quality against every peer, costs with the previous model's), then safety's."""
+    rows = model_targets.quality_rows(R, pct)
+    cold = next((t for t in R["training"].get("project", []) if t["name"] == "project cold"), None)
+    mine = model_targets.cost_figures(R.get("live"), cold["wall_s"] if cold and cold["returncode"] == 0 else None)
+    previous_train = R["training"].get("previous")
+    before = model_targets.cost_figures(
+        R.get("live_previous"),
+        previous_train["wall_s"] if previous_train and previous_train["returncode"] == 0 else None)
+    for label, measured, target, previous, ratio, verdict in model_targets.cost_rows(mine, before):
+        if previous != "-":
+            measured += f" (previous model {previous}; ratio {ratio})"
+        rows.append([label, measured, target, verdict])
     lv16 = level(R, "POST", 16)
     if lv16:
-        ok = lv16["p95_ms"] < 150 and lv16["errors"] == 0
-        rows.append(["p95 latency, 16 concurrent users (webhook, full path)",
-                     f"{lv16['p95_ms']:.1f} ms, {lv16['errors']} errors", "< 150 ms, 0 errors",
-                     "PASS" if ok else "FAIL"])
-        rows.append(["throughput, 16 concurrent users", f"{lv16['throughput_msg_s']:.1f} msg/s", "> 40 msg/s",
-                     "PASS" if lv16["throughput_msg_s"] > 40 else "FAIL"])
-    else:
-        rows.append(["p95 latency, 16 concurrent users", "not measured (smoke)", "< 150 ms, 0 errors", "n/a"])
-        rows.append(["throughput, 16 concurrent users", "not measured (smoke)", "> 40 msg/s", "n/a"])
-    cold = next((t for t in R["training"].get("project", []) if t["name"] == "project cold"), None)
-    if cold and cold["returncode"] == 0:
-        rows.append(["training, cold cache (`rasa train`)", f"{cold['wall_s']:.0f} s wall ({cold['cpu_s']:.0f} s CPU)",
-                     "< 180 s", "PASS" if cold["wall_s"] < 180 else "FAIL"])
-    else:
-        rows.append(["training, cold cache", "not measured" + (" (smoke)" if R["smoke"] else ""), "< 180 s", "n/a"])
-    live = R.get("live") or {}
-    if live.get("rss_after_warmup_mb"):
-        peak = max(live["rss_after_warmup_mb"]["rasa"],
-                   max((lv["rss_peak_mb"].get("rasa", 0) for lv in live.get("load", [])), default=0))
-        rows.append(["Rasa server memory (RSS incl. children; peak under load)",
-                     f"{peak:.0f} MB (after warm-up {live['rss_after_warmup_mb']['rasa']:.0f} MB)", "< 1536 MB",
-                     "PASS" if peak < 1536 else "FAIL"])
+        rows.append(["throughput, 16 concurrent users", f"{lv16['throughput_msg_s']:.1f} msg/s, "
+                     f"{lv16['errors']} errors", "> 40 msg/s, 0 errors",
+                     "PASS" if lv16["throughput_msg_s"] > 40 and lv16["errors"] == 0 else "FAIL"])
     rows += emergency_section.targets(R, pct)
     return rows
 
@@ -228,7 +220,8 @@ def render(R: Dict[str, Any]) -> str:
     add("## Speed and cost\n")
     add("### Training\n")
     rows = []
-    for t in [*R["training"].get("project", []), R["training"].get("stock"), R["training"].get("tfidf")]:
+    for t in [*R["training"].get("project", []), R["training"].get("previous"), R["training"].get("stock"),
+              R["training"].get("tfidf")]:
         if not t:
             continue
         rows.append([t["name"], f"{t['wall_s']:.1f} s", f"{t['cpu_s']:.1f} s", mb(t["model_bytes"]),

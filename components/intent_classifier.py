@@ -85,12 +85,17 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Sets ``intent`` and ``intent_ranking``; an empty text gets no intent (InputGuard decides)."""
-        if self._model is None:
-            return messages
+        """Sets ``intent`` and ``intent_ranking``.
+
+        An empty text (or an untrained model) gets Rasa's "no intent", as DIET
+        gave it: the FallbackClassifier after this needs an intent to read, and
+        SafetyOverride answers the empty message from InputGuard's flag.
+        """
         for message in messages:
             text = message.get(TEXT)
-            if not text:
+            if not text or self._model is None:
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             ranking = self._model.rank(text, int(self._config["ranking_length"]))
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -142,14 +142,16 @@ def test_component_trains_saves_loads_and_classifies(tmp_path: Path) -> None:
     assert before.get("intent") == message.get("intent")
 
 
-def test_component_leaves_empty_text_to_the_input_guard(tmp_path: Path) -> None:
+def test_component_gives_empty_text_no_intent(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     component = LinearIntentClassifier.create({"folds": 4}, storage, Resource("c"), context)
     component.train(training_data())
     message = Message(data={"text": ""})
     component.process([message])
-    assert message.get("intent") is None
+    # Rasa's "no intent", which the FallbackClassifier after it can read.
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+    assert message.get("intent_ranking") == []
 
 
 def test_untrained_component_loads_and_does_nothing(tmp_path: Path) -> None:
@@ -160,4 +162,18 @@ def test_untrained_component_loads_and_does_nothing(tmp_path: Path) -> None:
     component = LinearIntentClassifier.load({}, storage, resource, context)
     message = Message(data={"text": "hello"})
     component.process([message])
-    assert message.get("intent") is None
+    assert message.get("intent") == {"name": None, "confidence": 0.0}
+
+
+def test_fallback_classifier_after_it_reads_an_empty_message(tmp_path: Path) -> None:
+    # Found by the socket.io fuzz test: an empty text reached Rasa's FallbackClassifier without an intent.
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = LinearIntentClassifier.create({"folds": 4}, storage, Resource("c"), context)
+    component.train(training_data())
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), "threshold": 0.4})
+    message = Message(data={"text": ""})
+    fallback.process(component.process([message]))
+    assert message.get("intent")["name"] == "nlu_fallback"
