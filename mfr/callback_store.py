@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Iterator, Optional
 
 from mfr.call_summary import CallSummary
 from mfr.settings import database_path
+from mfr.triage_store import connect
 
 TABLE = "callback_requests"
 
@@ -55,16 +55,9 @@ class CallbackRequest:
     created_at: float = field(default_factory=time.time)
 
 
-def _connect(db: Path) -> sqlite3.Connection:
-    db.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(db), timeout=10)
-    connection.execute(_SCHEMA)
-    return connection
-
-
 def save_callback(request: CallbackRequest, db: Optional[Path] = None) -> int:
     """Stores one request and returns its id."""
-    with _connect(db or database_path()) as connection:
+    with connect(db or database_path(), _SCHEMA) as connection:
         cursor = connection.execute(
             f"INSERT INTO {TABLE} (created_at, sender_id, channel, phone, summary) VALUES (?, ?, ?, ?, ?)",
             (request.created_at, request.sender_id, request.channel, request.phone,
@@ -78,7 +71,7 @@ def list_callbacks(db: Optional[Path] = None) -> Iterator[CallbackRequest]:
     path = db or database_path()
     if not path.exists():
         return iter(())
-    with _connect(path) as connection:
+    with connect(path, _SCHEMA) as connection:
         rows = connection.execute(
             f"SELECT created_at, sender_id, channel, phone, summary FROM {TABLE} ORDER BY created_at, id"
         ).fetchall()

@@ -69,16 +69,20 @@ def clip(text: Optional[str], limit: int = MAX_FREE_TEXT) -> Optional[str]:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _connect(db: Path) -> sqlite3.Connection:
+def connect(db: Path, schema: str = _SCHEMA) -> sqlite3.Connection:
+    """A connection to the clinic's SQLite file, with ``schema``'s table created if missing.
+
+    The call-back requests (mfr/callback_store.py) live in the same file.
+    """
     db.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(str(db), timeout=10)
-    connection.execute(_SCHEMA)
+    connection.execute(schema)
     return connection
 
 
 def save_record(record: TriageRecord, db: Optional[Path] = None) -> int:
     """Stores one record and returns its id."""
-    with _connect(db or triage_db_path()) as connection:
+    with connect(db or triage_db_path()) as connection:
         cursor = connection.execute(
             f"INSERT INTO {TABLE} (created_at, sender_id, channel, complaint, duration, symptoms,"
             " risk_factors, red_flag, for_whom, disposition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -103,7 +107,7 @@ def list_records(db: Optional[Path] = None) -> Iterator[TriageRecord]:
     path = db or triage_db_path()
     if not path.exists():
         return iter(())
-    with _connect(path) as connection:
+    with connect(path) as connection:
         rows = connection.execute(
             f"SELECT created_at, sender_id, channel, complaint, duration, symptoms, risk_factors,"
             f" red_flag, for_whom, disposition FROM {TABLE} ORDER BY created_at, id"

@@ -28,8 +28,9 @@ def choices_sentence(titles: Sequence[str]) -> str:
     return f"{words.choices_intro} {', '.join(items)}." if items else ""
 
 
-def _tokens(speech: str) -> List[str]:
-    return re.sub(r"[^\w'#]+", " ", speech.lower().replace("’", "'")).split()
+def words_of(speech: str, keep: str = "'#") -> List[str]:
+    """Lower-case words of a transcript; ``keep``: the punctuation that stays part of a word ("#" for "#2")."""
+    return re.sub(rf"[^\w{re.escape(keep)}]+", " ", speech.lower().replace("’", "'")).split()
 
 
 def choice_number(speech: str, count: int) -> Optional[int]:
@@ -39,7 +40,7 @@ def choice_number(speech: str, count: int) -> Optional[int]:
     words = wording()
     cardinals = {**{w: i + 1 for i, w in enumerate(words.number_words)}, **{str(i): i for i in range(1, 10)},
                  **words.misheard_numbers}
-    tokens = _tokens(speech)
+    tokens = words_of(speech)
     while len(tokens) > 1 and tokens[-1] in words.trailing_fillers:
         tokens.pop()
     # "the second one", "number two one"? only an ordinal takes a trailing "one".
@@ -57,7 +58,7 @@ def choice_number(speech: str, count: int) -> Optional[int]:
 
 
 def _normalised(text: str) -> str:
-    tokens = _tokens(voice_text(text))
+    tokens = words_of(voice_text(text))
     while tokens and tokens[0] in ("the", "um", "uh"):
         tokens.pop(0)
     return " ".join(tokens)
@@ -79,7 +80,7 @@ def match_choice(speech: str, choices: Sequence[Choice]) -> Optional[Choice]:
 def wants_more(speech: str) -> bool:
     """True for "yes", "more", "go on", "yes please, tell me more": not for a new question."""
     words = wording()
-    tokens = _tokens(speech)
+    tokens = words_of(speech)
     return (bool(tokens) and all(t in words.more_vocabulary for t in tokens)
             and any(t in words.more_triggers for t in tokens))
 

@@ -8,23 +8,18 @@ current choices or, when there are none, a short menu of topics.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import List, Optional, Sequence
 
-from channels.twilio_voice.choices import MAX_CHOICES, Choice, choice_title
+from channels.twilio_voice.choices import MAX_CHOICES, Choice, choice_title, words_of
 from channels.twilio_voice.wording import wording
 from mfr.knowledge import load_knowledge
-
-
-def _tokens(speech: str) -> List[str]:
-    return re.sub(r"[^\w']+", " ", speech.lower().replace("’", "'")).split()
 
 
 def yes_or_no(speech: str) -> Optional[bool]:
     """True for "yes please", False for "no thanks", None for anything else (a question, say)."""
     words = wording()
-    tokens = _tokens(speech)
+    tokens = words_of(speech, keep="'")
     known = words.yes_words | words.no_words | words.yes_no_fillers
     if not tokens or any(t not in known for t in tokens):
         return None
