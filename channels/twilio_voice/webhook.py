@@ -166,10 +166,11 @@ class TwilioVoiceChannel(TwilioVoiceInput):
         return collector.messages
 
     async def _turn(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, texts: Sequence[str]
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, state: CallerState,
+        texts: Sequence[str],
     ) -> Plan:
-        if sender in self.callers:
-            self.callers.get(sender).asked = True
+        """Sends the caller's words (or a payload) to the assistant and plans what the line says."""
+        state.asked = True
         try:
             collected = await self._ask(on_new_message, sender, texts)
         except Exception:
@@ -278,7 +279,7 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             state.replays = 0
             state.misheard = 0
             if digits == keypad.person_key:
-                return await self._turn(on_new_message, sender, [keypad.person_payload])
+                return await self._turn(on_new_message, sender, state, [keypad.person_payload])
             if digits == keypad.repeat_key:
                 return self._repeat(state)
             if state.pending is not None and digits in ("1", "2"):
@@ -286,10 +287,10 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             pressed = pressed_choice(digits, state.choices)
             if pressed is not None:
                 state.answered_offer = state.yes_no
-                return await self._turn(on_new_message, sender, [pressed[1]])
+                return await self._turn(on_new_message, sender, state, [pressed[1]])
             return self._again(state, before=[keypad.unknown_key])
         if speech is None and call_status == "ringing":
-            return await self._turn(on_new_message, sender, self._new_call_texts())
+            return await self._turn(on_new_message, sender, state, self._new_call_texts())
         if speech is None or not speech.strip():
             return self._no_speech(state)
         speech = speech.strip()[:MAX_SPEECH_CHARS]
@@ -303,7 +304,7 @@ class TwilioVoiceChannel(TwilioVoiceInput):
             choice = match_choice(speech, state.choices)
             text = choice[1] if choice else speech
         state.answered_offer = state.yes_no and text in {payload for _, payload in state.choices}
-        plan = await self._turn(on_new_message, sender, [text])
+        plan = await self._turn(on_new_message, sender, state, [text])
         state.misheard = state.misheard + 1 if plan.not_understood else 0
         return plan
 
