@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from mfr import events as stored
 from privacy.redaction import redact
 
 FEEDBACK_HELPFUL = "feedback_helpful"
@@ -95,17 +96,10 @@ def clean(text: Optional[str]) -> str:
     return line if len(line) <= MAX_TEXT else line[: MAX_TEXT - 1] + "…"
 
 
-def _intent(event: Mapping[str, Any]) -> tuple:
-    parse = event.get("parse_data") or {}
-    intent = parse.get("intent") or {}
-    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
-
-
 def _near_topic(event: Mapping[str, Any], topics: Iterable[str]) -> bool:
-    ranking = (event.get("parse_data") or {}).get("intent_ranking") or []
     topic_set = set(topics)
     return any(r.get("name") in topic_set and float(r.get("confidence") or 0) >= NEAR_TOPIC_CONFIDENCE
-               for r in ranking if isinstance(r, Mapping))
+               for r in stored.intent_ranking(event))
 
 
 def _is_payload(text: Optional[str]) -> bool:
@@ -125,11 +119,10 @@ def extract(sender_id: str, events: Sequence[Mapping[str, Any]], topics: Iterabl
             blocks[-1][1].append(event)
     last_answer: Optional[tuple] = None  # (topic, question text) of the latest grounded answer
     for i, (user, after) in enumerate(blocks):
-        intent, confidence = _intent(user)
+        intent, confidence = stored.intent(user)
         channel = str(user.get("input_channel") or "unknown")
         timestamp = float(user.get("timestamp") or 0.0)
-        responses = [str((e.get("metadata") or {}).get("utter_action")) for e in after
-                     if e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action")]
+        responses = stored.responses(after)
         topic = next((e.get("value") for e in after
                       if e.get("event") == "slot" and e.get("name") == LAST_TOPIC_SLOT and e.get("value")), None)
         triage = None
@@ -151,21 +144,20 @@ def extract(sender_id: str, events: Sequence[Mapping[str, Any]], topics: Iterabl
                 unanswered(KIND_THUMBS_DOWN, question, rated_topic or "", 0.0, rated_topic)
             continue
         previous = blocks[i - 1] if i else None
-        if previous is not None and ASK_COMMENT_RESPONSE in [
-                str((e.get("metadata") or {}).get("utter_action")) for e in previous[1] if e.get("event") == "bot"]:
+        if previous is not None and ASK_COMMENT_RESPONSE in stored.responses(previous[1]):
             if not _is_payload(text) and text.strip():
                 unanswered(KIND_COMMENT)
         if intent == NONE_OF_THESE and previous is not None:
             asked, _ = previous
-            guess, score = _intent(asked)
+            guess, score = stored.intent(asked)
             if not _is_payload(asked.get("text")):
                 unanswered(KIND_NONE_OF_THESE, str(asked.get("text") or ""), guess, score)
         elif intent == NLU_FALLBACK or DID_YOU_MEAN in responses:
             following = blocks[i + 1][0] if i + 1 < len(blocks) else None
             picked = following is not None and _is_payload(following.get("text"))
             if not picked and not _is_payload(text):
-                ranking = (user.get("parse_data") or {}).get("intent_ranking") or []
-                guess = str(ranking[0].get("name")) if ranking and isinstance(ranking[0], Mapping) else intent
+                ranking = stored.intent_ranking(user)
+                guess = str(ranking[0].get("name")) if ranking else intent
                 unanswered(KIND_FALLBACK, guess=guess)
         elif intent == NOT_COVERED or topic == NOT_COVERED:
             unanswered(KIND_NOT_COVERED)

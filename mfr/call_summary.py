@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from mfr import events as stored
+
 LAST_TOPIC_SLOT = "last_topic"
 TRIAGE_ACTION = "action_triage_disposition"
 EMERGENCY_RESPONSE = "utter_emergency"
@@ -77,10 +79,6 @@ def _this_session(events: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, 
     return events[starts[-1] + 1:] if starts else events
 
 
-def _utter_action(event: Mapping[str, Any]) -> Optional[str]:
-    return (event.get("metadata") or {}).get("utter_action")
-
-
 def summarise(
     events: Sequence[Mapping[str, Any]],
     symptoms: Optional[Iterable[str]] = None,
@@ -98,12 +96,12 @@ def summarise(
             topic = event.get("value")
             if isinstance(topic, str) and topic and topic not in topics:
                 topics.append(topic)
-        elif kind == "user" and ((event.get("parse_data") or {}).get("intent") or {}).get("name") == EMERGENCY_INTENT:
+        elif kind == "user" and stored.intent(event)[0] == EMERGENCY_INTENT:
             red_flag = True
         elif kind == "action" and event.get("name") == TRIAGE_ACTION:
             triage_ended = True
             disposition = DISPOSITION_SEE_CLINICIAN
-        elif kind == "bot" and _utter_action(event) == EMERGENCY_RESPONSE:
+        elif kind == "bot" and stored.utter_action(event) == EMERGENCY_RESPONSE:
             red_flag = True
             if triage_ended and disposition == DISPOSITION_SEE_CLINICIAN:
                 disposition = DISPOSITION_EMERGENCY
