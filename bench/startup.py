@@ -7,9 +7,13 @@ so a stage's cost is the difference from the one before: the interpreter,
 TensorFlow on its own, Rasa's component registry (which every `rasa run`
 imports, and which imports DIET and TED and so TensorFlow, whatever the
 config uses), the project's spaCy pipeline, the whole model loaded as the
-server loads it, and the first parse. A last probe imports the registry with
-TensorFlow made unimportable, which shows whether it could be left out without
-patching Rasa. Medians over the repeats; the machine is noisy.
+server loads it, and the first parse. Last probes import the registry, and Rasa's own TensorFlow-free
+FallbackClassifier and RulePolicy, with TensorFlow made unimportable: each
+fails, and says which Rasa module needed it (the registry through DIET, the
+others through rasa/utils/train_utils.py's Keras callbacks), so TensorFlow
+cannot be left out of a Rasa 3.6 server without patching Rasa, even for a
+model with no TensorFlow component. Medians over the repeats; the machine is
+noisy.
 """
 
 from __future__ import annotations
@@ -46,14 +50,21 @@ print('RESULT', elapsed, rss_mb)
 """
 
 _WITHOUT_TF = """
-import sys
+import sys, traceback
 sys.modules['tensorflow'] = None  # any `import tensorflow` now raises ImportError
 try:
-    import rasa.engine.recipes.default_components
+    import {module}
     print('RESULT ok')
 except ImportError as error:
-    print('RESULT', type(error).__name__, str(error)[:200])
+    # The Rasa module whose import needed TensorFlow: the last Rasa frame of the chain.
+    frames = [f.filename for f in traceback.extract_tb(error.__traceback__) if '/rasa/' in f.filename]
+    via = frames[-1].split('site-packages/')[-1] if frames else '?'
+    print('RESULT', type(error).__name__, str(error)[:120], '(imported by', via + ')')
 """
+# Modules a model without any TensorFlow component still needs: the
+# registry, and Rasa's own components and policies that this project uses.
+TF_FREE_NEEDS = ("rasa.engine.recipes.default_components", "rasa.nlu.classifiers.fallback_classifier",
+                 "rasa.core.policies.rule_policy")
 
 
 def _run(code: str) -> str:
@@ -86,9 +97,9 @@ def measure(stages: Sequence[Tuple[str, str]] = STAGES, repeats: int = 3) -> Lis
     return rows
 
 
-def registry_without_tensorflow() -> str:
-    """What importing Rasa's component registry does when TensorFlow cannot be imported."""
-    return _run(_WITHOUT_TF)
+def registry_without_tensorflow(module: str = TF_FREE_NEEDS[0]) -> str:
+    """What importing ``module`` (by default Rasa's component registry) does when TensorFlow cannot be imported."""
+    return _run(_WITHOUT_TF.format(module=module))
 
 
 def table(rows: Sequence[Dict[str, float | str]]) -> str:
@@ -109,11 +120,13 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(repeats=args.repeats)
     print(table(rows))
-    probe = registry_without_tensorflow()
-    print(f"\nRasa's component registry with TensorFlow unimportable: {probe}")
+    probes = {module: registry_without_tensorflow(module) for module in TF_FREE_NEEDS}
+    print("\nWith TensorFlow unimportable:")
+    for module, probe in probes.items():
+        print(f"  import {module}: {probe}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"stages": rows, "registry_without_tensorflow": probe}, f, indent=2)
+            json.dump({"stages": rows, "without_tensorflow": probes}, f, indent=2)
 
 
 if __name__ == "__main__":
