@@ -177,10 +177,13 @@ def test_held_out_conversations(client: Client) -> None:
         results += run_conversation(client, conversation, new_sender())
     failed = [r for r in results if not r.ok]
     rate = 1 - len(failed) / len(results)
+    names = {r.conversation for r in results}
+    whole = 1 - len({r.conversation for r in failed}) / len(names)
     report = "\n".join(f"{r.conversation}: {r.user!r}: {r.problems}" for r in failed)
-    print(f"\nheld-out conversation turns passed: {rate:.3f} ({len(results) - len(failed)}/{len(results)})\n{report}")
-    # Measured 0.929 (52/56) on the model of 5fe1590 and 0.893 (50/56) after the retrain that added
-    # the phone line's and the feedback's payload intents (same training sentences, same seed): the
-    # two extra misses are the grandmother's risk question and "ok never mind. is it safe?". The
-    # floor sits just under the current figure; the model issue (#12) owns raising it.
-    assert rate >= 0.88, report
+    print(f"\nheld-out conversation turns passed: {rate:.3f} ({len(results) - len(failed)}/{len(results)}), "
+          f"whole conversations: {whole:.3f} of {len(names)}\n{report}")
+    # Measured 0.946 of turns (53/56) and 0.85 of whole conversations (17/20) with the linear intent
+    # classifier on 2026-12-04 (DIET: 0.929 and 0.893 of turns). The model issue's targets, 0.95 and 0.9,
+    # are NOT met; the floors sit just under the figures.
+    assert rate >= 0.94, report
+    assert whole >= 0.85, report
