@@ -101,7 +101,7 @@ scaleout-test: $(MODEL) $(DETECTOR) ## Scale-out test: 2 Rasa + 2 action servers
 scaleout-up: $(MODEL) $(DETECTOR) ## Start the scale-out set-up on 127.0.0.1 by hand (Ctrl-C stops and cleans up)
 	$(BIN)/python -m deploy.scaleout up
 
-bench: $(MODEL) $(DETECTOR) ## Benchmark: quality, peers (stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
+bench: $(MODEL) $(DETECTOR) ## Benchmark: quality, peers (previous DIET model, stock config, TF-IDF+LR), training, memory, latency -> reports/benchmark.md
 	$(BIN)/python -m bench
 
 evaluate: $(MODEL) $(DETECTOR) ## Held-out quality report (intents, emergencies, slots, out of scope)

@@ -57,7 +57,7 @@ def train(retrain: bool = False) -> Tuple[Path, TrainRun]:
     run = TrainRun(name="previous project model (DIET) cold", command=COMMAND, wall_s=wall, cpu_s=cpu,
                    model_bytes=MODEL.stat().st_size if MODEL.exists() else 0, returncode=rc,
                    load_before=load_before, load_after=loadavg(), log=str(log.relative_to(ROOT)),
-                   other_cores=other, note="trained alone, before the rest of the run, with an empty cache")
+                   other_cores=other, note="Trained alone, before the rest of the run, with an empty cache.")
     if rc == 0:
         META.write_text(json.dumps({"fingerprint": fp, "trained_at": time.strftime("%Y-%m-%d %H:%M"),
                                     "run": asdict(run)}, indent=2))

@@ -327,8 +327,8 @@ def profile_section(profile: Optional[Dict[str, Any]]) -> str:
         "when the message names no symptom or risk factor (`server/slot_validation.py`). What is left is "
         "Rasa's own path: SQLAlchemy's tracker store (no longer counting a conversation's stored events before "
         "every save: `server/sql_tracker_store.py`), two action-server calls for a new conversation "
-        "(session start, answer), DIET and the spaCy "
-        "pipeline. With one server process on one event loop, latency "
+        "(session start, answer), the spaCy pipeline and the intent classifier "
+        "(a first message also pays for the session start). With one server process on one event loop, latency "
         "at N closed-loop users is about N divided by the throughput (Little's law), so p95 under 150 ms at "
         "16 users needs about 110 answers per second: several Rasa processes (the scale-out set-up in "
         "`deploy/`), not a faster single one.\n")

@@ -113,6 +113,7 @@ def held_out(paths: Paths = PATHS) -> List[Sentence]:
     for name in ("slots.yml", "blind_slots.yml", "blind_emergencies.yml"):
         out += _table_texts(paths.test_data / name)
     out += _table_texts(paths.test_data / "blind_intents.yml", key="examples")
+    out += _table_texts(paths.test_data / "blind_intents_b.yml", key="examples")
     return out
 
 

@@ -31,10 +31,11 @@ def print_summary(r: Dict[str, Any]) -> None:
     for name, s in sorted(i["per_intent"].items()):
         print(f"    {name:<15} {H.fmt(s.precision)} {H.fmt(s.recall)} {H.fmt(s.f1)} {s.support}")
     print("  most frequent confusions:", i["confusions"].most_common(12))
-    b = r["blind_intent"]
-    print(f"\nIntent (blind table after its first use, n={b['n']}): accuracy {H.fmt(b['accuracy'])}, "
-          f"macro F1 {H.fmt(b['macro_f1'])}; " + ", ".join(
-              f"{style} {H.fmt(acc)} (n={n})" for style, (acc, n) in b["by_style"].items()))
+    for table, b in r["blind_intent"].items():
+        print(f"\nIntent ({table}, a blind table after its first use, n={b['n']}): accuracy "
+              f"{H.fmt(b['accuracy'])}, macro F1 {H.fmt(b['macro_f1'])}; " + ", ".join(
+                  f"{style} {H.fmt(acc)} (n={n})" for style, (acc, n) in b["by_style"].items())
+              + f"; in-scope kept {H.fmt(b['scope']['in_scope_kept'])}")
     for table, variants in r["emergency"].items():
         print()
         for variant, e in variants.items():

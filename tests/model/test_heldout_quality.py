@@ -33,14 +33,25 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
     assert report["intent"]["accuracy"] >= 0.965
 
 
-def test_blind_intent_table(report: Dict[str, Any]) -> None:
+def test_blind_intent_table_a(report: Dict[str, Any]) -> None:
     # tests/data/blind_intents.yml, first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone
     # 0.854), in-scope kept 0.987. Linear classifier, 2026-12-04: 0.905 (web 0.952, messaging 0.870, phone
     # 0.892), kept 0.996; with gap_questions.yml 0.922 (web 0.973, messaging 0.890, phone 0.900), kept 1.0.
     # Targets (the model issue): 0.96 overall and 0.95 phone not met; 0.99 kept met.
-    blind = report["blind_intent"]
+    blind = report["blind_intent"]["blind_intents.yml"]
     assert blind["accuracy"] >= 0.915
     assert all(accuracy >= 0.88 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
+    assert blind["scope"]["in_scope_kept"] >= 0.99
+
+
+def test_blind_intent_table_b(report: Dict[str, Any]) -> None:
+    # tests/data/blind_intents_b.yml, first use 2026-12-04 on the linear classifier (the honest figure of
+    # the model issue): 0.900 of 440 (web 0.931, messaging 0.887, phone 0.883), kept 0.992; 0.896 on the
+    # 422 rows left after dropping those that resemble training sentences (web 0.925, messaging 0.884,
+    # phone 0.880). Targets 0.96 overall and 0.95 phone NOT met; 0.99 kept met.
+    blind = report["blind_intent"]["blind_intents_b.yml"]
+    assert blind["accuracy"] >= 0.89
+    assert all(accuracy >= 0.87 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
     assert blind["scope"]["in_scope_kept"] >= 0.99
 
 
