@@ -26,8 +26,9 @@ def report() -> Dict[str, Any]:
 
 
 def test_intent_accuracy(report: Dict[str, Any]) -> None:
-    # 0.974 on 2026-12-04 with the linear classifier and data/nlu/gap_questions.yml (n=467; DIET gave 0.906
-    # on the same set, the linear classifier 0.929 before that file). "Did you mean" counts as wrong (1.1 %).
+    # 0.972 on 2026-12-04 with the linear classifier, gap_questions.yml and statements.yml (n=467; DIET gave
+    # 0.906 on the same set, the linear classifier 0.929 before those files). "Did you mean" counts as wrong
+    # (1.3 %).
     # The model issue's 0.96 is met here, but gap_questions.yml was written for the kinds of sentence this
     # set showed wrong, so this figure flatters; the blind tables below are the honest ones.
     assert report["intent"]["accuracy"] >= 0.965
@@ -36,7 +37,8 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 def test_blind_intent_table_a(report: Dict[str, Any]) -> None:
     # tests/data/blind_intents.yml, first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone
     # 0.854), in-scope kept 0.987. Linear classifier, 2026-12-04: 0.905 (web 0.952, messaging 0.870, phone
-    # 0.892), kept 0.996; with gap_questions.yml 0.922 (web 0.973, messaging 0.890, phone 0.900), kept 1.0.
+    # 0.892), kept 0.996; with gap_questions.yml 0.922, and statements.yml 0.929 (web 0.966, messaging 0.911,
+    # phone 0.908), kept 1.0.
     # Targets (the model issue): 0.96 overall and 0.95 phone not met; 0.99 kept met.
     blind = report["blind_intent"]["blind_intents.yml"]
     assert blind["accuracy"] >= 0.915
@@ -48,7 +50,8 @@ def test_blind_intent_table_b(report: Dict[str, Any]) -> None:
     # tests/data/blind_intents_b.yml, first use 2026-12-04 on the linear classifier (the honest figure of
     # the model issue): 0.900 of 440 (web 0.931, messaging 0.887, phone 0.883), kept 0.992; 0.896 on the
     # 422 rows left after dropping those that resemble training sentences (web 0.925, messaging 0.884,
-    # phone 0.880). Targets 0.96 overall and 0.95 phone NOT met; 0.99 kept met.
+    # phone 0.880); 0.903 after statements.yml (web 0.940, messaging 0.897, phone 0.873). Targets 0.96
+    # overall and 0.95 phone NOT met; 0.99 kept met.
     blind = report["blind_intent"]["blind_intents_b.yml"]
     assert blind["accuracy"] >= 0.89
     assert all(accuracy >= 0.87 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
@@ -57,7 +60,8 @@ def test_blind_intent_table_b(report: Dict[str, Any]) -> None:
 
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
     for style, (accuracy, n) in report["intent_by_style"].items():
-        # 2026-12-04 (linear classifier, gap_questions.yml): web 0.977, messaging 0.968, phone 0.978 (the
+        # 2026-12-04 (linear classifier, gap_questions.yml, statements.yml): web 0.972, messaging 0.968, phone
+        # 0.978 (the
         # model issue's 0.95 for phone: met here; 0.900 on the blind table above).
         assert accuracy >= 0.96, (style, accuracy, n)
 
@@ -153,11 +157,11 @@ def test_in_scope_questions_are_kept(report: Dict[str, Any]) -> None:
 def test_off_topic_gets_no_article_answer(report: Dict[str, Any]) -> None:
     scope = report["scope"]
     assert scope["oos_no_article_answer"] >= 0.99  # 0.997 on 2026-12-04
-    # Target 0.90 for the scope reply itself, met: 0.954 on 2026-12-04 (the model issue's 0.97: not met;
-    # 11 of the 391 go to "Did you mean", which offers "None of these").
+    # Target 0.90 for the scope reply itself, met: 0.957 on 2026-12-04 (the model issue's 0.97: not met;
+    # 10 of the 391 go to "Did you mean", which offers "None of these").
     assert scope["oos_rejection"] >= 0.945
 
 
 def test_did_you_mean_is_rare_on_held_out_questions(report: Dict[str, Any]) -> None:
-    # 1.1 % on 2026-12-04, with thresholds chosen on out-of-fold predictions of the training data.
+    # 1.3 % on 2026-12-04, with thresholds chosen on out-of-fold predictions of the training data.
     assert 0.0 < report["fallback_rate"] <= 0.03
