@@ -114,6 +114,7 @@ def held_out(paths: Paths = PATHS) -> List[Sentence]:
         out += _table_texts(paths.test_data / name)
     out += _table_texts(paths.test_data / "blind_intents.yml", key="examples")
     out += _table_texts(paths.test_data / "blind_intents_b.yml", key="examples")
+    out += _table_texts(paths.test_data / "blind_intents_c.yml", key="examples")
     return out
 
 

@@ -58,6 +58,17 @@ def test_blind_intent_table_b(report: Dict[str, Any]) -> None:
     assert blind["scope"]["in_scope_kept"] >= 0.99
 
 
+def test_blind_intent_table_c(report: Dict[str, Any]) -> None:
+    # tests/data/blind_intents_c.yml, first use 2026-12-04 on the model of 5cf822c (the honest figure of the
+    # final model of this stop): 0.932 of 440 (web 0.955, messaging 0.909, phone 0.932), kept 1.000; 0.930
+    # on the 415 rows left after dropping those that resemble training sentences. Targets 0.96 overall and
+    # 0.95 phone NOT met; 0.99 kept met.
+    blind = report["blind_intent"]["blind_intents_c.yml"]
+    assert blind["accuracy"] >= 0.92
+    assert all(accuracy >= 0.895 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
+    assert blind["scope"]["in_scope_kept"] >= 0.99
+
+
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
     for style, (accuracy, n) in report["intent_by_style"].items():
         # 2026-12-04 (linear classifier, gap_questions.yml, statements.yml): web 0.972, messaging 0.968, phone
