@@ -48,9 +48,10 @@ def quality_rows(R: Dict[str, Any], pct: Callable[[Optional[float]], str]) -> Li
     return rows
 
 
-def _level(live: Dict[str, Any], users: int) -> Optional[Dict[str, Any]]:
-    for lv in live.get("load", []):
-        if lv["target"].startswith("POST") and lv["users"] == users:
+def load_level(live: Optional[Dict[str, Any]], users: int, target_prefix: str = "POST") -> Optional[Dict[str, Any]]:
+    """The summary of one load level of a live run (the webhook by default), or None if it did not run."""
+    for lv in (live or {}).get("load", []):
+        if lv["target"].startswith(target_prefix) and lv["users"] == users:
             return lv
     return None
 
@@ -58,7 +59,7 @@ def _level(live: Dict[str, Any], users: int) -> Optional[Dict[str, Any]]:
 def cost_figures(live: Optional[Dict[str, Any]], cold_train_s: Optional[float]) -> Dict[str, Optional[float]]:
     """The cost figures of one model's live run and cold training."""
     live = live or {}
-    one, sixteen = _level(live, 1), _level(live, 16)
+    one, sixteen = load_level(live, 1), load_level(live, 16)
     peak = None
     if live.get("rss_after_warmup_mb"):
         peak = max([live["rss_after_warmup_mb"]["rasa"]] +

@@ -74,28 +74,20 @@ def peer_cells(r: Dict[str, Any]) -> List[str]:
     ]
 
 
-def level(R: Dict[str, Any], target_prefix: str, users: int) -> Optional[Dict[str, Any]]:
-    """One load level's summary."""
-    for lv in (R.get("live") or {}).get("load", []):
-        if lv["target"].startswith(target_prefix) and lv["users"] == users:
-            return lv
-    return None
-
-
 def targets(R: Dict[str, Any]) -> List[List[str]]:
     """The model issue's targets (quality against every peer, costs with the previous model's), then safety's."""
+    def wall_s(run: Optional[Dict[str, Any]]) -> Optional[float]:
+        return run["wall_s"] if run and run["returncode"] == 0 else None
+
     rows = model_targets.quality_rows(R, pct)
     cold = next((t for t in R["training"].get("project", []) if t["name"] == "project cold"), None)
-    mine = model_targets.cost_figures(R.get("live"), cold["wall_s"] if cold and cold["returncode"] == 0 else None)
-    previous_train = R["training"].get("previous")
-    before = model_targets.cost_figures(
-        R.get("live_previous"),
-        previous_train["wall_s"] if previous_train and previous_train["returncode"] == 0 else None)
+    mine = model_targets.cost_figures(R.get("live"), wall_s(cold))
+    before = model_targets.cost_figures(R.get("live_previous"), wall_s(R["training"].get("previous")))
     for label, measured, target, previous, ratio, verdict in model_targets.cost_rows(mine, before):
         if previous != "-":
             measured += f" (previous model {previous}; ratio {ratio})"
         rows.append([label, measured, target, verdict])
-    lv16 = level(R, "POST", 16)
+    lv16 = model_targets.load_level(R.get("live"), 16)
     if lv16:
         rows.append(["throughput, 16 concurrent users", f"{lv16['throughput_msg_s']:.1f} msg/s, "
                      f"{lv16['errors']} errors", "> 40 msg/s, 0 errors",

@@ -97,7 +97,7 @@ def measure(stages: Sequence[Tuple[str, str]] = STAGES, repeats: int = 3) -> Lis
     return rows
 
 
-def registry_without_tensorflow(module: str = TF_FREE_NEEDS[0]) -> str:
+def import_without_tensorflow(module: str = TF_FREE_NEEDS[0]) -> str:
     """What importing ``module`` (by default Rasa's component registry) does when TensorFlow cannot be imported."""
     return _run(_WITHOUT_TF.format(module=module))
 
@@ -120,7 +120,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(repeats=args.repeats)
     print(table(rows))
-    probes = {module: registry_without_tensorflow(module) for module in TF_FREE_NEEDS}
+    probes = {module: import_without_tensorflow(module) for module in TF_FREE_NEEDS}
     print("\nWith TensorFlow unimportable:")
     for module, probe in probes.items():
         print(f"  import {module}: {probe}")

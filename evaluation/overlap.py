@@ -24,6 +24,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
+from evaluation.heldout import BLIND_INTENT_TABLES
 from mfr.data_files import read_yaml
 from mfr.emergency_detector import SEEN_TABLES
 from mfr.settings import PATHS, Paths
@@ -112,9 +113,8 @@ def held_out(paths: Paths = PATHS) -> List[Sentence]:
     out += _story_user_texts(paths.root / "tests" / "test_stories.yml")
     for name in ("slots.yml", "blind_slots.yml", "blind_emergencies.yml"):
         out += _table_texts(paths.test_data / name)
-    out += _table_texts(paths.test_data / "blind_intents.yml", key="examples")
-    out += _table_texts(paths.test_data / "blind_intents_b.yml", key="examples")
-    out += _table_texts(paths.test_data / "blind_intents_c.yml", key="examples")
+    for name in BLIND_INTENT_TABLES:
+        out += _table_texts(paths.test_data / name, key="examples")
     return out
 
 

@@ -26,11 +26,11 @@ def test_each_stage_adds_to_the_one_before() -> None:
 
 def test_rasas_registry_cannot_be_imported_without_tensorflow() -> None:
     # Measured 2026-12-04 with Rasa 3.6.21: the registry imports DIET and TED, which import TensorFlow.
-    assert startup.registry_without_tensorflow() != "ok"
+    assert startup.import_without_tensorflow() != "ok"
 
 
 def test_rasas_own_tensorflow_free_components_still_import_tensorflow() -> None:
     # Why a model without DIET still pays for TensorFlow (measured 2026-12-04, Rasa 3.6.21): the
     # FallbackClassifier and the RulePolicy import rasa.utils.train_utils, which imports Keras callbacks.
-    probe = startup.registry_without_tensorflow("rasa.nlu.classifiers.fallback_classifier")
+    probe = startup.import_without_tensorflow("rasa.nlu.classifiers.fallback_classifier")
     assert probe != "ok" and "rasa/utils/tensorflow/callback.py" in probe

@@ -34,39 +34,37 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
     assert report["intent"]["accuracy"] >= 0.965
 
 
-def test_blind_intent_table_a(report: Dict[str, Any]) -> None:
-    # tests/data/blind_intents.yml, first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone
-    # 0.854), in-scope kept 0.987. Linear classifier, 2026-12-04: 0.905 (web 0.952, messaging 0.870, phone
-    # 0.892), kept 0.996; with gap_questions.yml 0.922, and statements.yml 0.929 (web 0.966, messaging 0.911,
-    # phone 0.908), kept 1.0.
-    # Targets (the model issue): 0.96 overall and 0.95 phone not met; 0.99 kept met.
-    blind = report["blind_intent"]["blind_intents.yml"]
-    assert blind["accuracy"] >= 0.915
-    assert all(accuracy >= 0.88 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
-    assert blind["scope"]["in_scope_kept"] >= 0.99
+# Floors per blind intent table (accuracy, every style, in-scope kept), each just under today's figure:
+# - blind_intents.yml (A), first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone 0.854), kept
+#   0.987. Linear classifier: 0.905 (web 0.952, messaging 0.870, phone 0.892), kept 0.996; with
+#   gap_questions.yml 0.922, and statements.yml 0.929 (web 0.966, messaging 0.911, phone 0.908), kept 1.0.
+# - blind_intents_b.yml (B), first use 2026-12-04 on the linear classifier: 0.900 of 440 (web 0.931, messaging
+#   0.887, phone 0.883), kept 0.992; 0.896 on the 422 rows left after dropping those that resemble training
+#   sentences; 0.903 after statements.yml (web 0.940, messaging 0.897, phone 0.873).
+# - blind_intents_c.yml (C), first use 2026-12-04 on the model of 5cf822c (the honest figure of the final model
+#   of this stop): 0.932 of 440 (web 0.955, messaging 0.909, phone 0.932), kept 1.000; 0.930 on the 415 rows
+#   left after dropping look-alikes of training sentences.
+# Targets (the model issue): 0.96 overall and 0.95 phone NOT met on any; 0.99 kept met on all.
+BLIND_FLOORS = {
+    "blind_intents.yml": (0.915, 0.88, 0.99),
+    "blind_intents_b.yml": (0.89, 0.87, 0.99),
+    "blind_intents_c.yml": (0.92, 0.895, 0.99),
+}
 
 
-def test_blind_intent_table_b(report: Dict[str, Any]) -> None:
-    # tests/data/blind_intents_b.yml, first use 2026-12-04 on the linear classifier (the honest figure of
-    # the model issue): 0.900 of 440 (web 0.931, messaging 0.887, phone 0.883), kept 0.992; 0.896 on the
-    # 422 rows left after dropping those that resemble training sentences (web 0.925, messaging 0.884,
-    # phone 0.880); 0.903 after statements.yml (web 0.940, messaging 0.897, phone 0.873). Targets 0.96
-    # overall and 0.95 phone NOT met; 0.99 kept met.
-    blind = report["blind_intent"]["blind_intents_b.yml"]
-    assert blind["accuracy"] >= 0.89
-    assert all(accuracy >= 0.87 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
-    assert blind["scope"]["in_scope_kept"] >= 0.99
+@pytest.mark.parametrize("table", sorted(BLIND_FLOORS))
+def test_blind_intent_tables(report: Dict[str, Any], table: str) -> None:
+    accuracy_floor, style_floor, kept_floor = BLIND_FLOORS[table]
+    blind = report["blind_intent"][table]
+    assert blind["accuracy"] >= accuracy_floor
+    assert all(accuracy >= style_floor for accuracy, _ in blind["by_style"].values()), blind["by_style"]
+    assert blind["scope"]["in_scope_kept"] >= kept_floor
 
 
-def test_blind_intent_table_c(report: Dict[str, Any]) -> None:
-    # tests/data/blind_intents_c.yml, first use 2026-12-04 on the model of 5cf822c (the honest figure of the
-    # final model of this stop): 0.932 of 440 (web 0.955, messaging 0.909, phone 0.932), kept 1.000; 0.930
-    # on the 415 rows left after dropping those that resemble training sentences. Targets 0.96 overall and
-    # 0.95 phone NOT met; 0.99 kept met.
-    blind = report["blind_intent"]["blind_intents_c.yml"]
-    assert blind["accuracy"] >= 0.92
-    assert all(accuracy >= 0.895 for accuracy, _ in blind["by_style"].values()), blind["by_style"]
-    assert blind["scope"]["in_scope_kept"] >= 0.99
+def test_every_blind_intent_table_has_floors() -> None:
+    from evaluation.heldout import BLIND_INTENT_TABLES
+
+    assert set(BLIND_FLOORS) == set(BLIND_INTENT_TABLES)
 
 
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
