@@ -26,29 +26,32 @@ def report() -> Dict[str, Any]:
 
 
 def test_intent_accuracy(report: Dict[str, Any]) -> None:
-    # 0.972 on 2026-12-04 with the linear classifier, gap_questions.yml and statements.yml (n=467; DIET gave
-    # 0.906 on the same set, the linear classifier 0.929 before those files). "Did you mean" counts as wrong
-    # (1.3 %).
-    # The model issue's 0.96 is met here, but gap_questions.yml was written for the kinds of sentence this
-    # set showed wrong, so this figure flatters; the blind tables below are the honest ones.
+    # 0.974 on 2026-12-04 with the linear classifier and gap_questions.yml, statements.yml and
+    # chat_and_followups.yml (n=467; DIET gave 0.906 on the same set, the linear classifier 0.929 before those
+    # files). "Did you mean" counts as wrong (1.3 %).
+    # gap_questions.yml was written for the kinds of sentence this set showed wrong, so this figure flatters;
+    # the blind tables below are the honest ones (each one's first use).
     assert report["intent"]["accuracy"] >= 0.965
 
 
 # Floors per blind intent table (accuracy, every style, in-scope kept), each just under today's figure:
 # - blind_intents.yml (A), first use 2026-12-04 (DIET): 0.870 (web 0.918, messaging 0.836, phone 0.854), kept
-#   0.987. Linear classifier: 0.905 (web 0.952, messaging 0.870, phone 0.892), kept 0.996; with
-#   gap_questions.yml 0.922, and statements.yml 0.929 (web 0.966, messaging 0.911, phone 0.908), kept 1.0.
+#   0.987. Now 0.957 (web 0.986, messaging 0.945, phone 0.938), kept 1.0.
 # - blind_intents_b.yml (B), first use 2026-12-04 on the linear classifier: 0.900 of 440 (web 0.931, messaging
-#   0.887, phone 0.883), kept 0.992; 0.896 on the 422 rows left after dropping those that resemble training
-#   sentences; 0.903 after statements.yml (web 0.940, messaging 0.897, phone 0.873).
-# - blind_intents_c.yml (C), first use 2026-12-04 on the model of 5cf822c (the honest figure of the final model
-#   of this stop): 0.932 of 440 (web 0.955, messaging 0.909, phone 0.932), kept 1.000; 0.930 on the 415 rows
-#   left after dropping look-alikes of training sentences.
-# Targets (the model issue): 0.96 overall and 0.95 phone NOT met on any; 0.99 kept met on all.
+#   0.887, phone 0.883), kept 0.992; 0.896 on the 422 rows left after dropping look-alikes of training
+#   sentences. Now 0.934 (web 0.948, messaging 0.932, phone 0.923), kept 0.992.
+# - blind_intents_c.yml (C), first use 2026-12-04 on the model of 5cf822c: 0.932 of 440 (web 0.955, messaging
+#   0.909, phone 0.932), kept 1.000; 0.930 on the 415 rows left. chat_and_followups.yml was then written for
+#   its weak kinds (so its figure flatters now): 0.966 (web 0.972, messaging 0.966, phone 0.960), kept 1.0.
+# - blind_intents_d.yml (D), first use 2026-12-04 on the model of eea97dd (the honest figure of the final
+#   model): 0.973 of 440 (web 0.987, messaging 0.974, phone 0.955), kept 0.996; 0.975 on the 404 rows left
+#   (web 0.993, messaging 0.971, phone 0.960).
+# Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use; 0.99 kept met on all.
 BLIND_FLOORS = {
-    "blind_intents.yml": (0.915, 0.88, 0.99),
-    "blind_intents_b.yml": (0.89, 0.87, 0.99),
-    "blind_intents_c.yml": (0.92, 0.895, 0.99),
+    "blind_intents.yml": (0.945, 0.925, 0.99),
+    "blind_intents_b.yml": (0.925, 0.91, 0.99),
+    "blind_intents_c.yml": (0.955, 0.95, 0.99),
+    "blind_intents_d.yml": (0.965, 0.95, 0.99),
 }
 
 
@@ -69,9 +72,9 @@ def test_every_blind_intent_table_has_floors() -> None:
 
 def test_every_style_of_text_is_understood(report: Dict[str, Any]) -> None:
     for style, (accuracy, n) in report["intent_by_style"].items():
-        # 2026-12-04 (linear classifier, gap_questions.yml, statements.yml): web 0.972, messaging 0.968, phone
-        # 0.978 (the
-        # model issue's 0.95 for phone: met here; 0.900 on the blind table above).
+        # 2026-12-04 (linear classifier, gap_questions.yml, statements.yml, chat_and_followups.yml): web 0.977,
+        # messaging 0.968, phone 0.978 (the model issue's 0.95 for phone: met here and on blind table D's first
+        # use, 0.955).
         assert accuracy >= 0.96, (style, accuracy, n)
 
 
