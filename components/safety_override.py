@@ -33,6 +33,7 @@ from components.parse_data import (
     override_intent,
 )
 from mfr import emergency_detector, input_checks, safety
+from mfr.medical_entities import RISK_FACTOR, SYMPTOM
 from mfr.red_flags import benign_context, negated_red_flags, ordinary_causes
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,11 @@ SCREEN_INTENT = "red_flag_screen"
 # Entities that fill the slots the emergency reply's wording uses.
 KIND_ENTITY = "emergency_kind"
 WORDS_ENTITY = "emergency_what"
-SYMPTOM_ENTITY = "symptom"
+SYMPTOM_ENTITY = SYMPTOM
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+# What the medical entity extractor finds, affirmed or not: a message that
+# mentions one of them is about someone's health.
+MEDICAL_ENTITIES = (SYMPTOM, RISK_FACTOR)
 # Intent names for the input problems (their replies live in domain.yml).
 ISSUE_INTENTS = {
     input_checks.EMPTY: "unclear_input",
@@ -134,6 +139,8 @@ class SafetyOverride(GraphComponent):
             # Only read when they can change the decision: the learned detector alone says emergency.
             denied=negated_red_flags(text) if learned_alone else (),
             ordinary_cause=ordinary_causes(text) if learned_alone else (),
+            about_nobody=self._about_nobody(message, text),
+            out_of_scope=self._confidence_in(message, OUT_OF_SCOPE_INTENT),
         )
 
     def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:
@@ -144,6 +151,18 @@ class SafetyOverride(GraphComponent):
         if confidence >= self._threshold and not negated_red_flags(text) and not benign_context(text):
             return confidence
         return None
+
+    @staticmethod
+    def _confidence_in(message: Message, intent: Text) -> float:
+        """The intent classifier's confidence in ``intent`` (0 when it is not ranked)."""
+        for r in message.get(INTENT_RANKING_KEY, []):
+            if r.get(INTENT_NAME_KEY) == intent:
+                return float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return 0.0
+
+    def _about_nobody(self, message: Message, text: Text) -> bool:
+        mentions = any(e.get(ENTITY_ATTRIBUTE_TYPE) in MEDICAL_ENTITIES for e in message.get(ENTITIES, []))
+        return not mentions and not self._kinds.names_a_person(text)
 
     def _reports_symptom(self, message: Message, text: Text) -> bool:
         affirmed = any(

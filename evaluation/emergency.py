@@ -159,9 +159,11 @@ def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
     `learned` (the learned detector alone, with its screen) and `both`.
     """
     from mfr import emergency_detector, safety
+    from mfr.medical_entities import analyse, build_pipeline
     from mfr.red_flags import detect_red_flags, negated_red_flags, ordinary_causes
 
     detector = emergency_detector.load()
+    kinds, nlp = safety.default_kinds(), build_pipeline()
     te, ts = detector.thresholds.emergency, detector.thresholds.screen
     scores = detector.scores([r.text for r in rows])
     out: Dict[str, Any] = {"rules": ([], []), "learned": ([], []), "both": ([], [])}
@@ -171,7 +173,11 @@ def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
         learned = EMERGENCY if score >= te else SCREEN if score >= ts else ANSWER
         denied = negated_red_flags(row.text) if not matches else []
         ordinary = ordinary_causes(row.text) if not matches else []
-        both = safety.decide(matches, float(score), (te, ts), denied=denied, ordinary_cause=ordinary).decision
+        # As SafetyOverride reads it: no person named, no symptom or risk factor mentioned.
+        about_nobody = not kinds.names_a_person(row.text) and not analyse(row.text, nlp)
+        kind = detector.kind(row.text) if ts <= score < te else None
+        both = safety.decide(matches, float(score), (te, ts), kind, denied=denied, ordinary_cause=ordinary,
+                             about_nobody=about_nobody).decision
         both = {safety.EMERGENCY: EMERGENCY, safety.SCREEN: SCREEN}.get(both, ANSWER)
         detail = {"rules": flags, "learned_score": round(float(score), 3)}
         for name, decision in (("rules", EMERGENCY if flags else ANSWER), ("learned", learned), ("both", both)):

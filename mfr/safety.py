@@ -38,6 +38,11 @@ KIND_CONFIDENCE = 0.5
 # the emergency number, so erring towards it costs little.
 SELF_HARM_CONFIDENCE = 0.3
 SELF_HARM = "self_harm"
+# The intent classifier's confidence in out_of_scope above which a message
+# about nobody is not screened even when the kind model reads self-harm (it
+# reads the weather forecast so: "what's ... going to be like"). On the
+# emergency tables no self-harm message scored above 0.62.
+SURE_OUT_OF_SCOPE = 0.8
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Kinds:
     reply: Dict[str, str]
     default_words: str
     personal: Tuple[re.Pattern[str], ...]
+    people: Optional[re.Pattern[str]] = None
 
     @classmethod
     def load(cls, path: Path = KINDS_PATH) -> "Kinds":
@@ -56,8 +62,10 @@ class Kinds:
         spec = read_yaml(path)
         kinds = spec["kinds"]
         personal = tuple(re.compile(rf"\b(?:{p})\b") for p in spec.get("personal_cues", []))
+        cues = [*spec.get("personal_cues", []), *spec.get("person_cues", [])]
+        people = re.compile(rf"\b(?:{'|'.join(cues)})\b") if cues else None
         return cls(tuple(kinds), {k: v["words"] for k, v in kinds.items()},
-                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal)
+                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal, people)
 
     def first(self, candidates: Sequence[str]) -> str:
         """The highest-priority kind among ``candidates``."""
@@ -72,6 +80,10 @@ class Kinds:
         """Whether the message speaks of the writer or of someone with them."""
         norm = normalise(text)
         return any(p.search(norm) for p in self.personal)
+
+    def names_a_person(self, text: str) -> bool:
+        """Whether the message names anyone at all: the writer, someone with them or a bystander."""
+        return self.people is None or bool(self.people.search(normalise(text)))
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +142,8 @@ def decide(
     kinds: Optional[Kinds] = None,
     denied: Sequence[str] = (),
     ordinary_cause: Sequence[str] = (),
+    about_nobody: bool = False,
+    out_of_scope: float = 0.0,
 ) -> Detection:
     """Combines the detectors' findings into one decision.
 
@@ -139,7 +153,9 @@ def decide(
     classifier's confidence in `emergency` when it passed its own checks;
     ``denied`` the flags the rules found mentioned but negated, past,
     hypothetical or not about a real person; ``ordinary_cause`` the words of
-    an ordinary cause the rules found ("after my spin class").
+    an ordinary cause the rules found ("after my spin class"); ``about_nobody``
+    that the message names no person and mentions no symptom or risk factor;
+    ``out_of_scope`` the intent classifier's confidence that it is out of scope.
 
     Either detector alone gives the emergency reply, with these exceptions that
     ask the screen question instead, so that the person decides: only the
@@ -151,7 +167,13 @@ def decide(
     blind tables such messages were questions, histories and talk about other
     people). The intent classifier alone never gives the reply, only the
     screen: on the tables it added false alarms and no emergency the two
-    detectors missed.
+    detectors missed. The learned detector's screen band alone does not ask
+    about a message ``about_nobody`` unless its kind model reads self-harm
+    (whose messages often name nobody) and the intent classifier is not sure
+    that it is out of scope: on the intent tables the band caught
+    questions about the weather and the traffic, and on the emergency tables
+    every emergency that names nobody got the reply from the rules or a score
+    over the emergency threshold, none only the screen.
     """
     kinds = kinds or default_kinds()
     fired: List[str] = []
@@ -176,15 +198,21 @@ def decide(
     if learned_fires:
         fired.append(LEARNED)
     in_band = score is not None and thresholds is not None and score >= thresholds[1]
+    guess, guess_score = model_kind if model_kind else (None, None)
+    self_harm_guess = guess == SELF_HARM and (guess_score or 0) >= SELF_HARM_CONFIDENCE
+    below_reply = score is not None and thresholds is not None and score < thresholds[0]
+    if (in_band and below_reply and not fired and about_nobody
+            and (not self_harm_guess or out_of_scope >= SURE_OUT_OF_SCOPE)):
+        notes.append("learned detector's screen band, but the message names no person and no symptom")
+        in_band = False
     if classifier_emergency is not None:
         notes.append(f"intent classifier said emergency ({classifier_emergency:.2f})")
     rule_info = tuple({"flag": m.flag, "matched": list(m.matched), "name_only": m.name_only}
                       for m in [*matches, *name_only])
-    guess, guess_score = model_kind if model_kind else (None, None)
     if fired:
         decision = EMERGENCY
         kind = kinds.first([m.flag for m in matches])
-        if guess == SELF_HARM and (guess_score or 0) >= SELF_HARM_CONFIDENCE and not matches:
+        if self_harm_guess and not matches:
             kind = SELF_HARM
         elif kind == UNKNOWN_KIND and guess and (guess_score or 0) >= KIND_CONFIDENCE:
             kind = guess

@@ -144,3 +144,33 @@ def test_a_learned_only_emergency_with_an_ordinary_cause_asks_the_screen() -> No
     assert d.decision == "screen" and d.notes
     # The rules are never overruled by an ordinary cause.
     assert safety.decide([flag("chest_pain")], 0.95, T, ordinary_cause=["gym"]).decision == "emergency"
+
+
+def test_the_screen_band_alone_does_not_ask_about_a_message_about_nobody() -> None:
+    # Grey-zone score, no rule: the screen, unless the message names no person and no symptom.
+    assert safety.decide([], 0.5, T, ("burns", 0.4)).decision == "screen"
+    d = safety.decide([], 0.5, T, ("burns", 0.4), about_nobody=True)
+    assert d.decision == "none" and d.notes, "the decision says why"
+    # Self-harm messages often name nobody: still asked, unless the classifier is sure it is out of scope.
+    assert safety.decide([], 0.5, T, ("self_harm", 0.8), about_nobody=True).decision == "screen"
+    assert safety.decide([], 0.5, T, ("self_harm", 0.8), about_nobody=True,
+                         out_of_scope=safety.SURE_OUT_OF_SCOPE).decision == "none"
+    # Never a reason to drop the reply, a rule, or the screen of a vetoed high score.
+    assert safety.decide([], 0.95, T, about_nobody=True, out_of_scope=1.0).decision == "emergency"
+    assert safety.decide([flag("breathing")], 0.5, T, about_nobody=True, out_of_scope=1.0).decision == "emergency"
+    assert safety.decide([], 0.95, T, about_nobody=True, denied=["chest_pain"]).decision == "screen"
+    # The intent classifier's own emergency guess still asks.
+    assert safety.decide([], 0.1, T, classifier_emergency=0.95, about_nobody=True).decision == "screen"
+
+
+@pytest.mark.parametrize("text, names", [
+    ("what's the weather going to be like this weekend?", False),
+    ("how bad is traffic on the way into town", False),
+    ("cant get air in lips going blue", False),
+    ("someone at the next table is choking", True),
+    ("my 2yo drank some of the oil", True),
+    ("grandad collapsed in the garden", True),
+    ("I feel odd", True),
+])
+def test_a_person_is_named_by_the_writer_a_relative_or_a_bystander(text: str, names: bool) -> None:
+    assert safety.default_kinds().names_a_person(text) is names

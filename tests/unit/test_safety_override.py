@@ -20,6 +20,8 @@ THRESHOLDS = Thresholds(emergency=0.8, screen=0.3)
 # Learned-detector scores for the texts below; any other text scores 0.
 SCORES = {
     "something feels off with my body right now": 0.5,
+    "is it going to be sunny at the weekend": 0.5,
+    "my back is killing me and I feel odd": 0.5,
     "everything feels wrong since the session and I am frightened": 0.95,
     "no chest pain and no trouble breathing, I just feel odd": 0.9,
 }
@@ -72,6 +74,11 @@ def run(message: Message) -> Message:
         # Vague, but about the writer's body now: the learned detector's grey zone asks first.
         pytest.param("something feels off with my body right now", [("emergency", 0.6), ("inform", 0.3)],
                      "red_flag_screen", id="grey zone gets the screen"),
+        # The same grey-zone score for a message about nobody and no symptom: no screen.
+        pytest.param("is it going to be sunny at the weekend", [("out_of_scope", 0.9)],
+                     "out_of_scope", id="grey zone about nobody answered"),
+        pytest.param("my back is killing me and I feel odd", [("back_pain", 0.6)],
+                     "red_flag_screen", id="grey zone about the writer asks"),
         pytest.param("no chest pain, just a stiff neck", [("emergency", 0.95), ("inform", 0.04)],
                      "inform", id="negated red flag vetoes the classifier"),
         pytest.param("legs feel heavy and dead after leg day", [("emergency", 0.95), ("inform", 0.04)],
