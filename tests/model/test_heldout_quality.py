@@ -113,16 +113,26 @@ def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, A
 
 
 def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
-    # blind_emergencies.yml, first use 2026-12-04 (the targets in brackets): reply 99.3 % (>= 97 %),
-    # every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 1.7 % reply (<= 3 %)
-    # and 9.7 % screen (<= 20 %), phone 100 % against web 99.0 % (within 3 points). Floors sit just under.
+    # blind_emergencies.yml, first use 2026-12-05 (the targets in brackets): reply 99.6 % (>= 97 %),
+    # every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 1.1 % reply (<= 3 %)
+    # and 5.1 % screen (<= 20 %), phone 100 % against web 99.1 % (within 3 points). Floors sit just under.
     e = report["emergency"]["blind_emergencies.yml"]["model"]
-    assert e["reply_recall"] >= 0.98, e["misses"]
+    assert e["reply_recall"] >= 0.985, e["misses"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
     assert e["reply_or_screen_recall"] >= 0.995, e["misses"]
-    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
-    assert e["negative_screen_rate"] <= 0.15, e["screened_negatives"]
+    assert e["negative_reply_rate"] <= 0.025, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.07, e["screened_negatives"]
     assert e["per_style"]["phone"]["rate"] >= e["per_style"]["web"]["rate"] - 0.03, e["per_style"]
+
+
+def test_emergency_on_blind_table_10(report: Dict[str, Any]) -> None:
+    # red_flags_seen_10.yml, the blind table until 2026-12-05 (first use 2026-12-04: reply 99.3 %, reply or
+    # screen 100 %, hard negatives 1.7 % / 9.7 %); the learned detector learns from it since.
+    e = report["emergency"]["red_flags_seen_10.yml"]["model"]
+    assert e["reply_recall"] >= 0.99, e["misses"]
+    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
+    assert e["negative_reply_rate"] <= 0.02, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.05, e["screened_negatives"]
 
 
 @pytest.mark.parametrize("detector", ["rules", "learned"])
