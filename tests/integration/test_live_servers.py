@@ -182,8 +182,9 @@ def test_held_out_conversations(client: Client) -> None:
     report = "\n".join(f"{r.conversation}: {r.user!r}: {r.problems}" for r in failed)
     print(f"\nheld-out conversation turns passed: {rate:.3f} ({len(results) - len(failed)}/{len(results)}), "
           f"whole conversations: {whole:.3f} of {len(names)}\n{report}")
-    # Measured 0.946 of turns (53/56) and 0.85 of whole conversations (17/20) with the linear intent
-    # classifier on 2026-12-04 (DIET: 0.929 and 0.893 of turns). The model issue's targets, 0.95 and 0.9,
-    # are NOT met; the floors sit just under the figures.
-    assert rate >= 0.94, report
-    assert whole >= 0.85, report
+    # Measured 0.964 of turns (54/56) and 0.90 of whole conversations (18/20) on 2026-12-05, after the
+    # learned detector's screen band stopped asking about messages that name nobody (the weather question);
+    # 0.946 and 0.85 before, DIET 0.929 of turns. The model issue's targets are 0.95 and 0.9: the floors
+    # sit at the targets, one turn under today's figures.
+    assert rate >= 0.95, report
+    assert whole >= 0.9, report
