@@ -176,6 +176,9 @@ class Features:
         norm = [normalise(t) for t in texts]
         self.word.fit(norm)
         self.char.fit(norm)
+        # The n-grams min_df dropped, kept by scikit-learn only for inspection
+        # (its documentation says they can be removed): memory in every server.
+        self.word.stop_words_ = self.char.stop_words_ = None
         return self
 
     def transform(self, texts: Sequence[str]) -> Any:
@@ -192,13 +195,42 @@ class Thresholds:
     screen: float
 
 
+@dataclass(frozen=True)
+class KindModel:
+    """The kind model's weights, ready for one-row products.
+
+    Kept as one transposed float32 array (features x kinds) instead of the
+    fitted LogisticRegression: its float64 coefficients, and the transposed
+    copy a fast product needs, cost the server about 30 MB; these 8 MB give the
+    same probabilities to about 1e-6.
+    """
+
+    weights: np.ndarray
+    intercept: np.ndarray
+    classes: Tuple[str, ...]
+
+    @classmethod
+    def of(cls, model: LogisticRegression) -> "KindModel":
+        """The weights of a fitted multinomial model."""
+        return cls(np.ascontiguousarray(model.coef_.T, dtype=np.float32),
+                   model.intercept_.astype(np.float32), tuple(str(c) for c in model.classes_))
+
+    def probabilities(self, x: Any) -> np.ndarray:
+        """The probability of each kind for the one-row feature matrix ``x``."""
+        # Computed directly: sklearn's predict_proba spends milliseconds
+        # validating a one-row input.
+        z = np.asarray(x @ self.weights, dtype=np.float64).ravel() + self.intercept
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
+
 @dataclass
 class Detector:
     """The fitted features, binary model, kind model and thresholds."""
 
     features: Features
     model: Any
-    kind_model: Optional[Any]
+    kind_model: Optional[KindModel]
     thresholds: Thresholds
     name: str
     trained_on: str
@@ -227,17 +259,9 @@ class Detector:
     def _kind_of(self, x: Any) -> Tuple[str, float]:
         if self.kind_model is None:
             return "unknown", 0.0
-        # The multinomial model's probabilities, computed directly: sklearn's
-        # predict_proba spends milliseconds validating a one-row input.
-        weights = self.__dict__.get("_kind_weights")
-        if weights is None:
-            # Transposed once: a transposed view would be copied (megabytes) on every product.
-            weights = self.__dict__["_kind_weights"] = np.ascontiguousarray(self.kind_model.coef_.T)
-        z = np.asarray(x @ weights).ravel() + self.kind_model.intercept_
-        p = np.exp(z - z.max())
-        p /= p.sum()
+        p = self.kind_model.probabilities(x)
         i = int(np.argmax(p))
-        return str(self.kind_model.classes_[i]), float(p[i])
+        return self.kind_model.classes[i], float(p[i])
 
     def save(self, path: Path = ARTIFACT) -> None:
         """Writes the detector to ``path`` (joblib)."""
@@ -250,13 +274,13 @@ def logistic_regression(c: float = 8.0) -> LogisticRegression:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
 
 
-def fit_kind_model(x: Any, kinds: Sequence[str]) -> Optional[LogisticRegression]:
+def fit_kind_model(x: Any, kinds: Sequence[str]) -> Optional[KindModel]:
     """A multinomial model naming the kind, trained on positives with a known kind."""
     if len(set(kinds)) < 2:
         return None
     model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
     model.fit(x, list(kinds))
-    return model
+    return KindModel.of(model)
 
 
 def fit(examples: Sequence[Example], model: Any, thresholds: Thresholds, name: str) -> Detector:
