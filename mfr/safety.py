@@ -41,7 +41,8 @@ SELF_HARM = "self_harm"
 # The intent classifier's confidence in out_of_scope above which a message
 # about nobody is not screened even when the kind model reads self-harm (it
 # reads the weather forecast so: "what's ... going to be like"). On the
-# emergency tables no self-harm message scored above 0.62.
+# emergency tables the classifier gave no self-harm message more than 0.62
+# for out_of_scope.
 SURE_OUT_OF_SCOPE = 0.8
 
 
