@@ -4,6 +4,8 @@
 
 Each stage runs in a fresh Python process that does the stages before it too,
 so a stage's cost is the difference from the one before: the interpreter,
+JAX made unimportable as the project's server does (`server/__main__.py`;
+a separate line gives what TensorFlow's attempted JAX import would cost),
 TensorFlow on its own, Rasa's component registry (which every `rasa run`
 imports, and which imports DIET and TED and so TensorFlow, whatever the
 config uses), the project's spaCy pipeline, the whole model loaded as the
@@ -31,6 +33,8 @@ from mfr.settings import PATHS
 # Stage name and the code that a fresh process runs for it (after the previous stages' code).
 STAGES: Tuple[Tuple[str, str], ...] = (
     ("Python interpreter", "pass"),
+    ("+ JAX made unimportable, as `python -m server` does",
+     "import server.__main__ as launcher; launcher.block_unused_imports()"),
     ("+ TensorFlow alone", "import tensorflow"),
     ("+ Rasa's component registry", "import rasa.engine.recipes.default_components"),
     ("+ the project's spaCy pipeline", "import spacy; spacy.load(str(PATHS.spacy_pipeline))"),
@@ -97,6 +101,18 @@ def measure(stages: Sequence[Tuple[str, str]] = STAGES, repeats: int = 3) -> Lis
     return rows
 
 
+def jax_share(repeats: int = 3) -> Dict[str, float]:
+    """Resident MB and seconds of `import tensorflow` with the JAX import it attempts, and without (the server's way)."""
+    out: Dict[str, float] = {}
+    for label, code in (("with_jax", "import tensorflow"),
+                        ("without_jax", "import server.__main__ as launcher; launcher.block_unused_imports()\n"
+                                        "import tensorflow")):
+        runs = [_run(_PROBE.format(code=code)).split() for _ in range(repeats)]
+        out[f"{label}_seconds"] = statistics.median(float(r[0]) for r in runs)
+        out[f"{label}_mb"] = statistics.median(float(r[1]) for r in runs)
+    return out
+
+
 def import_without_tensorflow(module: str = TF_FREE_NEEDS[0]) -> str:
     """What importing ``module`` (by default Rasa's component registry) does when TensorFlow cannot be imported."""
     return _run(_WITHOUT_TF.format(module=module))
@@ -120,13 +136,17 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(repeats=args.repeats)
     print(table(rows))
+    jax = jax_share(args.repeats)
+    print(f"\n`import tensorflow` with the JAX import it attempts: {jax['with_jax_mb']:.0f} MB, "
+          f"{jax['with_jax_seconds']:.1f} s; without (as the server runs): {jax['without_jax_mb']:.0f} MB, "
+          f"{jax['without_jax_seconds']:.1f} s")
     probes = {module: import_without_tensorflow(module) for module in TF_FREE_NEEDS}
     print("\nWith TensorFlow unimportable:")
     for module, probe in probes.items():
         print(f"  import {module}: {probe}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"stages": rows, "without_tensorflow": probes}, f, indent=2)
+            json.dump({"stages": rows, "jax": jax, "without_tensorflow": probes}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ import yaml
 from mfr.settings import PATHS, ROOT
 
 VENV_BIN = ROOT / ".venv" / "bin"
+# The project's Rasa server runs as `python -m server run ...`: Rasa's command
+# line without the JAX import TensorFlow attempts (about 100 MB; server/__main__.py).
+RASA_RUN = [str(VENV_BIN / "python"), "-m", "server", "run"]
 MODEL = PATHS.model
 CREDENTIALS = ROOT / "credentials.yml"
 ENDPOINTS = ROOT / "endpoints.yml"
@@ -62,7 +65,7 @@ def rasa_command(model: Path, endpoints: Path, credentials: Path, port: int, tok
                  interface: Optional[str] = None) -> List[str]:
     """`rasa run` as the project runs it: API behind the token, CORS, redacting logs."""
     cmd = [
-        str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+        *RASA_RUN, "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(credentials), "--port", str(port), "--enable-api", "--auth-token", token,
         "--cors", *cors,
     ]

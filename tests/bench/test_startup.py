@@ -34,3 +34,9 @@ def test_rasas_own_tensorflow_free_components_still_import_tensorflow() -> None:
     # FallbackClassifier and the RulePolicy import rasa.utils.train_utils, which imports Keras callbacks.
     probe = startup.import_without_tensorflow("rasa.nlu.classifiers.fallback_classifier")
     assert probe != "ok" and "rasa/utils/tensorflow/callback.py" in probe
+
+
+def test_the_jax_import_tensorflow_attempts_is_what_the_server_leaves_out() -> None:
+    # Measured 2026-12-05 (TensorFlow 2.12, jaxlib 0.4.30): about 100 MB of the import is jaxlib's XLA library.
+    jax = startup.jax_share(repeats=1)
+    assert jax["with_jax_mb"] - jax["without_jax_mb"] > 50
