@@ -96,7 +96,8 @@ def live_stage(args: argparse.Namespace, R: Dict[str, Any], failed: List[str],
     questions = [c.text for c in own_nlu_cases(smoke=False) if c.intent in H.TOPIC_INTENTS]
     R["commands"] += [
         "rasa run actions --port <free port> --actions actions",
-        f"rasa run --model {model.relative_to(ROOT)} --endpoints <tmp>/endpoints.yml (SQLite tracker in <tmp>) "
+        f"python -m server run (Rasa's command line without JAX) --model {model.relative_to(ROOT)} "
+        "--endpoints <tmp>/endpoints.yml (SQLite tracker in <tmp>) "
         "--credentials credentials.yml --port <free port> --enable-api --auth-token <token> --cors ...",
     ]
     try:
