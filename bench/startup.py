@@ -102,7 +102,7 @@ def measure(stages: Sequence[Tuple[str, str]] = STAGES, repeats: int = 3) -> Lis
 
 
 def jax_share(repeats: int = 3) -> Dict[str, float]:
-    """Resident MB and seconds of `import tensorflow` with the JAX import it attempts, and without (the server's way)."""
+    """Resident MB and seconds of `import tensorflow` with the JAX import it attempts, and without (as the server)."""
     out: Dict[str, float] = {}
     for label, code in (("with_jax", "import tensorflow"),
                         ("without_jax", "import server.__main__ as launcher; launcher.block_unused_imports()\n"
