@@ -30,12 +30,15 @@ from typing import Dict, List, Sequence, Tuple
 
 from mfr.settings import PATHS
 
+# What `python -m server` does before it imports Rasa.
+BLOCK_UNUSED = ("+ JAX made unimportable, as `python -m server` does",
+                "import server.__main__ as launcher; launcher.block_unused_imports()")
+IMPORT_TENSORFLOW = ("+ TensorFlow alone", "import tensorflow")
 # Stage name and the code that a fresh process runs for it (after the previous stages' code).
 STAGES: Tuple[Tuple[str, str], ...] = (
     ("Python interpreter", "pass"),
-    ("+ JAX made unimportable, as `python -m server` does",
-     "import server.__main__ as launcher; launcher.block_unused_imports()"),
-    ("+ TensorFlow alone", "import tensorflow"),
+    BLOCK_UNUSED,
+    IMPORT_TENSORFLOW,
     ("+ Rasa's component registry", "import rasa.engine.recipes.default_components"),
     ("+ the project's spaCy pipeline", "import spacy; spacy.load(str(PATHS.spacy_pipeline))"),
     ("+ the trained model (Agent.load)",
@@ -104,12 +107,9 @@ def measure(stages: Sequence[Tuple[str, str]] = STAGES, repeats: int = 3) -> Lis
 def jax_share(repeats: int = 3) -> Dict[str, float]:
     """Resident MB and seconds of `import tensorflow` with the JAX import it attempts, and without (as the server)."""
     out: Dict[str, float] = {}
-    for label, code in (("with_jax", "import tensorflow"),
-                        ("without_jax", "import server.__main__ as launcher; launcher.block_unused_imports()\n"
-                                        "import tensorflow")):
-        runs = [_run(_PROBE.format(code=code)).split() for _ in range(repeats)]
-        out[f"{label}_seconds"] = statistics.median(float(r[0]) for r in runs)
-        out[f"{label}_mb"] = statistics.median(float(r[1]) for r in runs)
+    for label, stages in (("with_jax", (IMPORT_TENSORFLOW,)), ("without_jax", (BLOCK_UNUSED, IMPORT_TENSORFLOW))):
+        last = measure(stages, repeats)[-1]
+        out[f"{label}_seconds"], out[f"{label}_mb"] = float(last["seconds"]), float(last["rss_mb"])
     return out
 
 

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # own training inside the model archive, which is trusted as a whole. skops
 # (what Rasa's LogisticRegressionClassifier uses) took 3 to 6 s to import,
 # more than half of the server's start-up.
-PIPELINE_FILE = "pipeline.joblib"
+MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 
 
@@ -67,21 +67,21 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def _persist(self) -> None:
         assert self._model is not None
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self._model.pipeline, directory / PIPELINE_FILE)
+            joblib.dump((self._model.features, self._model.layer), directory / MODEL_FILE)
             meta = {"temperature": self._model.temperature, "classes": self._model.classes}
             (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
-        """Loads the fitted pipeline and its temperature."""
+        """Loads the fitted features, weights and temperature."""
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-                pipeline = joblib.load(directory / PIPELINE_FILE)
+                features, layer = joblib.load(directory / MODEL_FILE)
         except ValueError:  # nothing was trained (no intent examples)
             return cls(config, model_storage, resource)
-        model = intent_model.IntentModel(pipeline, float(meta["temperature"]), list(meta["classes"]))
+        model = intent_model.IntentModel(features, layer, float(meta["temperature"]))
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from mfr.data_files import read_yaml
+from mfr.linear import LinearLayer
 from mfr.red_flags import normalise
 from mfr.settings import PATHS, Paths
 
@@ -195,42 +196,13 @@ class Thresholds:
     screen: float
 
 
-@dataclass(frozen=True)
-class KindModel:
-    """The kind model's weights, ready for one-row products.
-
-    Kept as one transposed float32 array (features x kinds) instead of the
-    fitted LogisticRegression: its float64 coefficients, and the transposed
-    copy a fast product needs, cost the server about 30 MB; these 8 MB give the
-    same probabilities to about 1e-6.
-    """
-
-    weights: np.ndarray
-    intercept: np.ndarray
-    classes: Tuple[str, ...]
-
-    @classmethod
-    def of(cls, model: LogisticRegression) -> "KindModel":
-        """The weights of a fitted multinomial model."""
-        return cls(np.ascontiguousarray(model.coef_.T, dtype=np.float32),
-                   model.intercept_.astype(np.float32), tuple(str(c) for c in model.classes_))
-
-    def probabilities(self, x: Any) -> np.ndarray:
-        """The probability of each kind for the one-row feature matrix ``x``."""
-        # Computed directly: sklearn's predict_proba spends milliseconds
-        # validating a one-row input.
-        z = np.asarray(x @ self.weights, dtype=np.float64).ravel() + self.intercept
-        p = np.exp(z - z.max())
-        return p / p.sum()
-
-
 @dataclass
 class Detector:
     """The fitted features, binary model, kind model and thresholds."""
 
     features: Features
     model: Any
-    kind_model: Optional[KindModel]
+    kind_model: Optional[LinearLayer]
     thresholds: Thresholds
     name: str
     trained_on: str
@@ -274,13 +246,16 @@ def logistic_regression(c: float = 8.0) -> LogisticRegression:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
 
 
-def fit_kind_model(x: Any, kinds: Sequence[str]) -> Optional[KindModel]:
+def fit_kind_model(x: Any, kinds: Sequence[str]) -> Optional[LinearLayer]:
     """A multinomial model naming the kind, trained on positives with a known kind."""
     if len(set(kinds)) < 2:
         return None
     model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
     model.fit(x, list(kinds))
-    return KindModel.of(model)
+    # Kept as a LinearLayer (mfr/linear.py), not the fitted LogisticRegression:
+    # its float64 coefficients and the copy a fast product needs cost the
+    # server about 30 MB.
+    return LinearLayer.of(model.coef_, model.intercept_, model.classes_)
 
 
 def fit(examples: Sequence[Example], model: Any, thresholds: Thresholds, name: str) -> Detector:

@@ -58,6 +58,24 @@ def test_ranking_is_a_probability_distribution_most_likely_first(model: intent_m
     assert model.rank("is it safe for me", length=2) == ranking[:2]
 
 
+def test_the_kept_float32_weights_give_the_svms_scores(model: intent_model.IntentModel) -> None:
+    texts, labels = examples()
+    svm = intent_model.pipeline({**intent_model.DEFAULTS, "folds": 4}).fit(texts, labels)
+    asked = ["is it safe for me", "how much", "hello there", "zzz"]
+    assert model.layer.weights.dtype == np.float32 and model.classes == list(svm.classes_)
+    expected = intent_model.softmax(svm.decision_function(asked), model.temperature)
+    assert np.allclose(model.probabilities(asked), expected, atol=1e-5)
+
+
+def test_two_intents_get_two_columns_as_the_svm_scores_them() -> None:
+    texts, labels = ["hi", "hello", "hey", "bye", "goodbye", "see you"], ["greet"] * 3 + ["bye"] * 3
+    svm = intent_model.pipeline({**intent_model.DEFAULTS}).fit(texts, labels)
+    model = intent_model.fit(texts, labels, {"folds": 1})
+    s = svm.decision_function(["hiya", "bye now"])  # one column: the second class's score
+    assert np.allclose(model.probabilities(["hiya", "bye now"]),
+                       intent_model.softmax(np.stack([-s, s], axis=1), 1.0), atol=1e-5)
+
+
 def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentModel) -> None:
     probs, gold = model.validation
     assert probs.shape == (24, 3) and len(gold) == 24
