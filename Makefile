@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # The pipeline's own components and the intent model's code shape the model too.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE) \
-  $(wildcard components/*.py) mfr/intent_model.py
+  $(wildcard components/*.py) mfr/intent_model.py mfr/linear.py mfr/speech.py detection/spoken_abbreviations.yml
 # What the learned emergency detector learns from (mfr/emergency_detector.py).
 DETECTOR_INPUTS := detection/emergency_detector.yml detection/red_flags.yml detection/red_flags_dev.yml detection/emergencies.yml \
   $(wildcard detection/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
@@ -65,9 +65,12 @@ chromium: ## Debian's Chromium for the widget's browser test (apt-get)
 
 train: $(MODEL) ## Train the model (only when data, config or domain changed)
 
-# SafetyOverride loads the detector when Rasa builds the pipeline.
+# SafetyOverride loads the detector when Rasa builds the pipeline. --force: make
+# has already decided that an input changed, and Rasa's own cache would restore a
+# component whose code (or the file its code reads) changed but whose config and
+# training data did not (a full training takes about 25 s).
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS) | $(DETECTOR)
-	$(BIN)/rasa train --fixed-model-name mfr --out models
+	$(BIN)/rasa train --force --fixed-model-name mfr --out models
 	@touch $@
 
 data: $(VENV)/.installed ## Regenerate data/nlu/clinc.yml from datasets/clinc150 (train split)

@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from mfr import speech
 from mfr.linear import LinearLayer
 
 DEFAULTS: Dict[str, Any] = {
@@ -43,10 +44,17 @@ DEFAULTS: Dict[str, Any] = {
 
 
 def pipeline(config: Dict[str, Any]) -> Pipeline:
-    """TF-IDF (sublinear) word and char_wb n-grams into a linear SVM."""
+    """TF-IDF (sublinear) word and char_wb n-grams into a linear SVM.
+
+    Both read the text lower-cased with spoken abbreviations ("em eff are")
+    written as the abbreviation (mfr/speech.py).
+    """
+    spoken = speech.load()
     features = FeatureUnion([
-        ("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]), sublinear_tf=True)),
+        ("word", TfidfVectorizer(analyzer="word", ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True,
+                                 preprocessor=spoken)),
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]), sublinear_tf=True,
+                                 preprocessor=spoken)),
     ])
     svm = LinearSVC(C=float(config["C"]), class_weight=config["class_weight"],
                     random_state=int(config["random_state"]))
