@@ -73,14 +73,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def quiet() -> None:
     """Rasa's structured logs at WARNING, library warnings off (stdout carries the summary)."""
-    import logging
     import warnings
 
-    warnings.simplefilter("ignore")
-    from rasa.utils.log_utils import configure_structlog
+    from evaluation.quality import quiet_rasa_logs
 
-    configure_structlog(logging.WARNING)
-    logging.getLogger().setLevel(logging.WARNING)
+    warnings.simplefilter("ignore")
+    quiet_rasa_logs()
 
 
 def live_stage(args: argparse.Namespace, R: Dict[str, Any], failed: List[str],
