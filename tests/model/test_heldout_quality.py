@@ -113,16 +113,28 @@ def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, A
 
 
 def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
-    # blind_emergencies.yml, first use 2026-12-05 (the targets in brackets): reply 99.6 % (>= 97 %),
-    # every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 1.1 % reply (<= 3 %)
-    # and 5.1 % screen (<= 20 %), phone 100 % against web 99.1 % (within 3 points). Floors sit just under.
+    # blind_emergencies.yml (table 12), first use 2026-12-05 at 6955693 (the targets in brackets): reply
+    # 98.2 % (>= 97 %), every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 6.2 %
+    # reply (<= 3 %: NOT met) and 6.2 % screen (<= 20 %), phone 97.8 % against web 100 % (within 3 points).
+    # Rules round 9 then used its failure kinds, so today's figures flatter: reply 99.6 %, hard negatives 5.1 %
+    # reply (still over 3 %) and 5.7 % screen, phone 100 %. Floors sit just under today's figures.
     e = report["emergency"]["blind_emergencies.yml"]["model"]
-    assert e["reply_recall"] >= 0.985, e["misses"]
+    assert e["reply_recall"] >= 0.99, e["misses"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
     assert e["reply_or_screen_recall"] >= 0.995, e["misses"]
-    assert e["negative_reply_rate"] <= 0.025, e["false_alarms"]
+    assert e["negative_reply_rate"] <= 0.06, e["false_alarms"]
     assert e["negative_screen_rate"] <= 0.07, e["screened_negatives"]
     assert e["per_style"]["phone"]["rate"] >= e["per_style"]["web"]["rate"] - 0.03, e["per_style"]
+
+
+def test_emergency_on_blind_table_11(report: Dict[str, Any]) -> None:
+    # red_flags_seen_11.yml, the blind table until 2026-12-05 (first use 2026-12-05: reply 99.6 %, reply or
+    # screen 100 %, hard negatives 1.1 % / 5.1 %); the learned detector learns from it since (1.2 % / 2.5 %).
+    e = report["emergency"]["red_flags_seen_11.yml"]["model"]
+    assert e["reply_recall"] >= 0.99, e["misses"]
+    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
+    assert e["negative_reply_rate"] <= 0.02, e["false_alarms"]
+    assert e["negative_screen_rate"] <= 0.04, e["screened_negatives"]
 
 
 def test_emergency_on_blind_table_10(report: Dict[str, Any]) -> None:
