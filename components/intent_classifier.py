@@ -68,7 +68,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         assert self._model is not None
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump((self._model.features, self._model.layer), directory / MODEL_FILE)
-            meta = {"temperature": self._model.temperature, "classes": self._model.classes}
+            # The classes are the layer's own (saved with the weights), so only the
+            # temperature is kept beside them.
+            meta = {"temperature": self._model.temperature}
             (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod

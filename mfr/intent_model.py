@@ -27,7 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from mfr import speech
-from mfr.linear import LinearLayer
+from mfr.linear import LinearLayer, softmax
 
 DEFAULTS: Dict[str, Any] = {
     # 5-fold cross-validation on the training data (macro F1): C 0.5 0.791,
@@ -59,14 +59,6 @@ def pipeline(config: Dict[str, Any]) -> Pipeline:
     svm = LinearSVC(C=float(config["C"]), class_weight=config["class_weight"],
                     random_state=int(config["random_state"]))
     return Pipeline([("features", features), ("svm", svm)])
-
-
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    """Row-wise softmax of ``scores / temperature``."""
-    z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 def fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:

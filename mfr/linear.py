@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence, Tuple
 
 import numpy as np
+from scipy.special import softmax as _softmax
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class LinearLayer:
 
     def probabilities(self, x: Any) -> np.ndarray:
         """The softmax of the scores of the one-row feature matrix ``x`` (a multinomial model's probabilities)."""
-        z = self.scores(x).ravel()
-        p = np.exp(z - z.max())
-        return np.asarray(p / p.sum())
+        return softmax(self.scores(x))[0]
+
+
+def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise softmax of ``scores / temperature`` (both linear models' probabilities)."""
+    return np.asarray(_softmax(np.asarray(scores, dtype=np.float64) / temperature, axis=1))

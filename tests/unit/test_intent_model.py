@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.intent_classifier import LinearIntentClassifier
 from mfr import intent_model
+from mfr.linear import softmax
 
 TOPICS = {
     "greet": ["hello", "hi there", "good morning", "hey", "hiya", "hello again", "hi bot", "good evening"],
@@ -63,7 +64,7 @@ def test_the_kept_float32_weights_give_the_svms_scores(model: intent_model.Inten
     svm = intent_model.pipeline({**intent_model.DEFAULTS, "folds": 4}).fit(texts, labels)
     asked = ["is it safe for me", "how much", "hello there", "zzz"]
     assert model.layer.weights.dtype == np.float32 and model.classes == list(svm.classes_)
-    expected = intent_model.softmax(svm.decision_function(asked), model.temperature)
+    expected = softmax(svm.decision_function(asked), model.temperature)
     assert np.allclose(model.probabilities(asked), expected, atol=1e-5)
 
 
@@ -73,7 +74,7 @@ def test_two_intents_get_two_columns_as_the_svm_scores_them() -> None:
     model = intent_model.fit(texts, labels, {"folds": 1})
     s = svm.decision_function(["hiya", "bye now"])  # one column: the second class's score
     assert np.allclose(model.probabilities(["hiya", "bye now"]),
-                       intent_model.softmax(np.stack([-s, s], axis=1), 1.0), atol=1e-5)
+                       softmax(np.stack([-s, s], axis=1), 1.0), atol=1e-5)
 
 
 def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentModel) -> None:
@@ -84,7 +85,7 @@ def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentM
     scores = np.log(probs) * model.temperature
 
     def nll(t: float) -> float:
-        p = intent_model.softmax(scores, t)
+        p = softmax(scores, t)
         return float(-np.mean(np.log(p[np.arange(len(gold)), gold])))
 
     assert nll(model.temperature) <= min(nll(model.temperature * 2), nll(model.temperature / 2))
@@ -93,8 +94,8 @@ def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentM
 def test_temperature_does_not_change_the_winner() -> None:
     scores = np.array([[2.0, 1.0, -1.0], [0.1, 0.3, 0.2]])
     for t in (0.1, 1.0, 5.0):
-        assert list(intent_model.softmax(scores, t).argmax(axis=1)) == [0, 1]
-    assert intent_model.softmax(scores, 0.1)[0, 0] > intent_model.softmax(scores, 5.0)[0, 0]
+        assert list(softmax(scores, t).argmax(axis=1)) == [0, 1]
+    assert softmax(scores, 0.1)[0, 0] > softmax(scores, 5.0)[0, 0]
 
 
 def test_too_little_data_for_folds_still_fits() -> None:
