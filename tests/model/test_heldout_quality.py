@@ -46,12 +46,20 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_d.yml (D), first use 2026-12-04 on the model of eea97dd (the honest figure of the final
 #   model): 0.973 of 440 (web 0.987, messaging 0.974, phone 0.955), kept 0.996; 0.975 on the 404 rows left
 #   (web 0.993, messaging 0.971, phone 0.960).
-# Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use; 0.99 kept met on all.
+# - blind_intents_f.yml (F), first use 2026-12-05 at 54ad3da: 0.900 of 440 (web 0.883, messaging 0.896, phone
+#   0.924), kept 0.988; 0.898 on the 410 rows left. data/nlu/causes_and_checks.yml was then written for its weak
+#   kinds (so its figure flatters now): 0.937 (web 0.923, messaging 0.931, phone 0.959), kept 0.987.
+# - blind_intents_g.yml (G), first use 2026-12-05 at 54c7d61 (after causes_and_checks.yml): 0.909 of 440 (web 0.916,
+#   messaging 0.896, phone 0.917), kept 1.000; 0.906 on the 415 rows left (messaging 0.887).
+# Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use, not on F's or G's; 0.99 kept met
+# on all but F (0.987).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
     "blind_intents_c.yml": (0.955, 0.95, 0.99),
     "blind_intents_d.yml": (0.965, 0.95, 0.99),
+    "blind_intents_f.yml": (0.93, 0.92, 0.98),
+    "blind_intents_g.yml": (0.90, 0.88, 0.99),
 }
 
 
@@ -94,57 +102,43 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
     assert e["negative_screen_rate"] <= 0.10, e["screened_negatives"]
 
 
-def test_emergency_on_blind_table_4(report: Dict[str, Any]) -> None:
-    # First use 2026-11-24: 0.808 / 0.091; 2026-12-04 (rules round 7 + learned detector): 0.99 / 0.018.
-    e = report["emergency"]["red_flags_seen_4.yml"]["model"]
-    assert e["reply_recall"] >= 0.98, e["misses"]
-    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
-    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
+# Floors per emergency table that was blind until its first use, just under today's figures: (reply, reply or
+# screen, hard negatives' reply rate, hard negatives' screen rate). First-use figures are in the README (Quality).
+# - red_flags_seen_4.yml: first use 2026-11-24 0.808 / 0.091; 2026-12-04 (rules round 7 + learned detector) 0.99 /
+#   0.018.
+# - red_flags_seen_6.yml, the learned detector's validation table: first use 2026-12-04 98.2 % reply, 100 % reply or
+#   screen, 3.4 % / 19.3 % of hard negatives. The detector never trained on it; the rules saw its failure kinds.
+# - red_flags_seen_10.yml: first use 2026-12-04 99.3 %, 100 %, 1.7 % / 9.7 %; learned from since.
+# - red_flags_seen_11.yml: first use 2026-12-05 99.6 %, 100 %, 1.1 % / 5.1 %; learned from since (1.2 % / 2.5 %).
+# - red_flags_seen_12.yml (table 12): first use 2026-12-05 at 6955693 98.2 %, 100 %, 6.2 % / 6.2 %; rules round 9 came
+#   from its failure kinds and the learned detector learns from it since.
+# - blind_emergencies.yml (table 13, J), the current blind table: first use 2026-12-05 at c784d4d 99.3 % of 280,
+#   100 %, 8.5 % / 9.7 % of 176 (the 3 % target for hard negatives' reply NOT met); 451 rows since 5 that nearly
+#   copied table 12 were dropped: 99.3 %, 100 %, 8.5 % / 7.4 % at 54c7d61.
+EMERGENCY_FLOORS = {
+    "red_flags_seen_4.yml": (0.98, 1.0, 0.03, 1.0),
+    "red_flags_seen_6.yml": (0.98, 1.0, 0.03, 0.20),
+    "red_flags_seen_10.yml": (0.99, 1.0, 0.02, 0.05),
+    "red_flags_seen_11.yml": (0.99, 1.0, 0.02, 0.04),
+    "red_flags_seen_12.yml": (0.99, 0.995, 0.06, 0.07),
+    "blind_emergencies.yml": (0.99, 0.995, 0.09, 0.08),
+}
 
 
-def test_emergency_on_the_learned_detectors_validation_table(report: Dict[str, Any]) -> None:
-    # red_flags_seen_6.yml: first use 2026-12-04 98.2 % reply, 100 % reply or screen, 3.4 % / 19.3 % of
-    # hard negatives. The learned detector never trained on it; the rules have seen its failure kinds.
-    e = report["emergency"]["red_flags_seen_6.yml"]["model"]
-    assert e["reply_recall"] >= 0.98, e["misses"]
-    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
-    assert e["negative_reply_rate"] <= 0.03, e["false_alarms"]
-    assert e["negative_screen_rate"] <= 0.20, e["screened_negatives"]
+@pytest.mark.parametrize("table", sorted(EMERGENCY_FLOORS))
+def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str) -> None:
+    reply, reply_or_screen, negative_reply, negative_screen = EMERGENCY_FLOORS[table]
+    e = report["emergency"][table]["model"]
+    assert e["reply_recall"] >= reply, e["misses"]
+    assert e["reply_or_screen_recall"] >= reply_or_screen, e["misses"]
+    assert e["negative_reply_rate"] <= negative_reply, e["false_alarms"]
+    assert e["negative_screen_rate"] <= negative_screen, e["screened_negatives"]
 
 
-def test_emergency_on_the_blind_table(report: Dict[str, Any]) -> None:
-    # blind_emergencies.yml (table 12), first use 2026-12-05 at 6955693 (the issue's targets in brackets): reply
-    # 98.2 % (>= 97 %), every kind >= 90 % (>= 90 %), reply or screen 100 % (>= 99.5 %), hard negatives 6.2 %
-    # reply (<= 3 %: NOT met) and 6.2 % screen (<= 20 %), phone 97.8 % against web 100 % (within 3 points).
-    # Rules round 9 then used its failure kinds, so today's figures flatter: reply 99.6 %, hard negatives 5.1 %
-    # reply (still over 3 %) and 5.7 % screen, phone 100 %. Floors sit just under today's figures.
+def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
+    # The issue's target: every kind at least 90 % (burns and self-harm at 90 % on table 13's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
-    assert e["reply_recall"] >= 0.99, e["misses"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
-    assert e["reply_or_screen_recall"] >= 0.995, e["misses"]
-    assert e["negative_reply_rate"] <= 0.06, e["false_alarms"]
-    assert e["negative_screen_rate"] <= 0.07, e["screened_negatives"]
-    assert e["per_style"]["phone"]["rate"] >= e["per_style"]["web"]["rate"] - 0.03, e["per_style"]
-
-
-def test_emergency_on_blind_table_11(report: Dict[str, Any]) -> None:
-    # red_flags_seen_11.yml, the blind table until 2026-12-05 (first use 2026-12-05: reply 99.6 %, reply or
-    # screen 100 %, hard negatives 1.1 % / 5.1 %); the learned detector learns from it since (1.2 % / 2.5 %).
-    e = report["emergency"]["red_flags_seen_11.yml"]["model"]
-    assert e["reply_recall"] >= 0.99, e["misses"]
-    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
-    assert e["negative_reply_rate"] <= 0.02, e["false_alarms"]
-    assert e["negative_screen_rate"] <= 0.04, e["screened_negatives"]
-
-
-def test_emergency_on_blind_table_10(report: Dict[str, Any]) -> None:
-    # red_flags_seen_10.yml, the blind table until 2026-12-05 (first use 2026-12-04: reply 99.3 %, reply or
-    # screen 100 %, hard negatives 1.7 % / 9.7 %); the learned detector learns from it since.
-    e = report["emergency"]["red_flags_seen_10.yml"]["model"]
-    assert e["reply_recall"] >= 0.99, e["misses"]
-    assert e["reply_or_screen_recall"] == 1.0, e["misses"]
-    assert e["negative_reply_rate"] <= 0.02, e["false_alarms"]
-    assert e["negative_screen_rate"] <= 0.05, e["screened_negatives"]
 
 
 @pytest.mark.parametrize("detector", ["rules", "learned"])
@@ -155,7 +149,7 @@ def test_each_detector_alone_finds_most_emergencies_of_the_validation_table(repo
 
 
 def test_phone_rows_are_not_worse_than_web_rows(report: Dict[str, Any]) -> None:
-    for table in ("red_flags_seen_5.yml", "red_flags_seen_6.yml", "blind_emergencies.yml"):
+    for table in ("red_flags_seen_5.yml", "red_flags_seen_6.yml", "red_flags_seen_12.yml", "blind_emergencies.yml"):
         styles = report["emergency"][table]["model"]["per_style"]
         assert styles["phone"]["rate"] >= styles["web"]["rate"] - 0.03, (table, styles)
 
