@@ -34,7 +34,7 @@ import httpx
 
 from deploy.packages import Log, ensure_packages, find_initdb, find_program, shared_tmp
 from harness.processes import Proc, spawn, wait_for
-from harness.servers import MODEL, RASA_BODY_LIMIT, actions_command, free_port, rasa_command, server_env
+from harness.servers import MODEL, RASA_BODY_LIMIT, actions_command, free_ports, rasa_command, server_env
 from mfr.settings import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -123,8 +123,8 @@ class Stack:
         # nginx workers run as an unprivileged user when nginx starts as root: they
         # must reach their temp directories (traverse only; logs and files stay 0600).
         self.workdir.chmod(0o711)
-        for name in ("postgres", "redis", "actions1", "actions2", "rasa1", "rasa2", "nginx", "actions_lb"):
-            self.ports[name] = free_port()
+        names = ("postgres", "redis", "actions1", "actions2", "rasa1", "rasa2", "nginx", "actions_lb")
+        self.ports.update(zip(names, free_ports(len(names)), strict=True))
 
         t1 = time.monotonic()
         self._start_postgres()

@@ -10,6 +10,7 @@ what a caller names differs (ports, credentials file, environment, database).
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Set
 
 import httpx
 import yaml
@@ -40,11 +41,53 @@ RASA_BODY_LIMIT = {"SANIC_REQUEST_MAX_SIZE": "65536"}
 TRACKER_STORE = "server.tracker_store.ProjectSQLTrackerStore"
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
+# Servers listen on ports from below the kernel's ephemeral range. A port the
+# kernel hands out for bind(0) comes from that range, and a moment later the
+# kernel can pick the same number as the source port of an outgoing connection
+# (a Rasa server's first connection to Redis or PostgreSQL): the server that
+# was meant to listen there then fails with "address already in use". CI's
+# scale-out tests failed that way once (actions2, 2026-12-05).
+PORT_FLOOR = 20000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# Ports this process has handed out, never handed out twice (a server started
+# later in the same test run must not get the port of one still starting).
+_handed_out: Set[int] = set()
+
+
+def ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux's default when unknown)."""
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int) -> List[int]:
+    """`count` distinct TCP ports, free right now, outside the ephemeral range."""
+    low = ephemeral_low()
+    pool = range(PORT_FLOOR, low) if low - PORT_FLOOR >= 1000 else range(1024, low)
+    ports: List[int] = []
+    for port in random.SystemRandom().sample(pool, k=min(len(pool), 500 + count)):
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            ports.append(port)
+            if len(ports) == count:
+                return ports
+    raise RuntimeError(f"no {count} free ports between {pool.start} and {pool.stop}")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (see free_ports)."""
+    return free_ports(1)[0]
 
 
 def server_env(**extra: str) -> Dict[str, str]:

@@ -22,13 +22,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from harness.servers import Servers, free_port  # noqa: E402
+from harness.servers import Servers, free_port, free_ports  # noqa: E402
 from harness.client import Client  # noqa: E402
 
 WEB = ROOT / "web"
@@ -84,24 +84,13 @@ def wait_for_http(url: str, timeout: float = 15.0) -> None:
     raise TimeoutError(f"{url} did not answer")
 
 
-def distinct_free_port(taken: Set[int]) -> int:
-    """A free port not in `taken` (free_port() can hand out the same port twice)."""
-    for _ in range(50):
-        port = free_port()
-        if port not in taken:
-            return port
-    raise RuntimeError("no free port")
-
-
 @pytest.fixture(scope="module")
 def web_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
     """Servers, the page and one browser run; yields the report and the servers."""
     require_browser()
     workdir = Path(tmp_path_factory.mktemp("web"))
     servers = Servers(workdir=workdir, env={"EMERGENCY_NUMBER": EMERGENCY_NUMBER})
-    taken = {servers.rasa_port, servers.actions_port}
-    web_port = distinct_free_port(taken)
-    proxy_port = distinct_free_port(taken | {web_port})
+    web_port, proxy_port = free_ports(2)  # distinct from each other and from the servers' ports
     origin = f"http://127.0.0.1:{web_port}"
     # The page's origin in --cors and in the socket.io allow-list, as `make run` does (CORS_ORIGINS).
     servers.env["ALLOWED_ORIGINS"] = origin
