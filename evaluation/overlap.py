@@ -12,10 +12,13 @@ held out: tests/data/heldout_nlu.yml, conversations.yml, the test stories,
 the slot tables, the blind emergency table and the blind intent table.
 
     .venv/bin/python -m evaluation.overlap        # prints every overlapping pair
+    .venv/bin/python -m evaluation.overlap --drop tests/data/blind_emergencies.yml
+        # a newly registered table: rewrites it without its rows that copy training
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import unicodedata
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+import yaml
 
 from evaluation.heldout import BLIND_INTENT_TABLES
 from mfr.data_files import read_yaml
@@ -171,9 +176,37 @@ def summary(found: Sequence[Overlap]) -> Dict[str, Any]:
     return {"total": len(found), "by_file": by_file, "by_kind": by_kind}
 
 
-def main() -> int:
-    """Prints every overlapping pair and the counts; 1 when there is any."""
+def drop_rows(path: Path, texts: Iterable[str]) -> int:
+    """Rewrites a table (one `- {text: ...}` row per line) without the rows whose text is in `texts`.
+
+    Line by line, so that the file's header comments and layout stay as written.
+    Returns how many rows went.
+    """
+    unwanted = set(texts)
+    kept: List[str] = []
+    dropped = 0
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("- {"):
+            row = yaml.safe_load(line)[0]
+            if str(row.get("text")) in unwanted:
+                dropped += 1
+                continue
+        kept.append(line)
+    path.write_text("".join(kept), encoding="utf-8")
+    return dropped
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Prints every overlapping pair and the counts; 1 when there is any (0 after --drop)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drop", type=Path, metavar="FILE",
+                        help="a held-out table: rewrite it without its rows that copy training")
+    args = parser.parse_args(argv)
     found = overlaps(held_out(), learned())
+    if args.drop is not None:
+        mine = [o for o in found if o.held_out.source.split(":")[0] == args.drop.name]
+        print(f"{args.drop}: dropped {drop_rows(args.drop, (o.held_out.text for o in mine))} rows")
+        found = [o for o in found if o not in mine]
     for o in found:
         print(f"{o.kind:<12} {o.held_out.source}: {o.held_out.text!r}\n{'':<12} {o.learned.source}: {o.learned.text!r}")
     print(summary(found))

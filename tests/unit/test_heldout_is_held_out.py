@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List
 
 import pytest
 
 from evaluation.heldout import BLIND_INTENT_TABLES
-from evaluation.overlap import FORMULAIC_WORDS, Sentence, held_out, learned, normalise, overlaps, strip_annotations
+from evaluation.overlap import (FORMULAIC_WORDS, Sentence, drop_rows, held_out, learned, normalise, overlaps,
+                                strip_annotations)
+from mfr.data_files import read_yaml
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +59,18 @@ def test_short_formulaic_replies_are_not_counted() -> None:
 def test_annotations_and_punctuation_do_not_hide_a_copy() -> None:
     assert strip_annotations("I have [osteoporosis](risk_factor) too") == "I have osteoporosis too"
     assert normalise("Don't   bruise, EASILY!") == "dont bruise easily"
+
+
+def test_dropping_rows_keeps_the_tables_header_and_other_rows(tmp_path: Path) -> None:
+    table = tmp_path / "table.yml"
+    table.write_text(
+        "# Written by a helper who saw only the brief.\nversion: 1\ncases:\n"
+        '- {text: "my chest is crushing me", emergency: true, kind: chest_pain, style: web}\n'
+        '- {text: "can I book a session, my back aches", emergency: false, kind: hard_negative, style: web}\n'
+        '- {text: "he is not breathing!!", emergency: true, kind: breathing, style: messaging}\n',
+        encoding="utf-8")
+    assert drop_rows(table, ["he is not breathing!!", "a sentence the table does not hold"]) == 1
+    text = table.read_text(encoding="utf-8")
+    assert text.startswith("# Written by a helper who saw only the brief.\nversion: 1\ncases:\n")
+    assert [c["text"] for c in read_yaml(table)["cases"]] == ["my chest is crushing me",
+                                                              "can I book a session, my back aches"]
