@@ -10,7 +10,7 @@ whether that figure meets the target it is checked against. Intent figures are o
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
@@ -112,17 +112,22 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_11.yml: first use 2026-12-05 99.6 %, 100 %, 1.1 % / 5.1 %; learned from since (1.2 % / 2.5 %).
 # - red_flags_seen_12.yml (table 12): first use 2026-12-05 at 6955693 98.2 %, 100 %, 6.2 % / 6.2 %; rules round 9 came
 #   from its failure kinds and the learned detector learns from it since.
-# - blind_emergencies.yml (table 13, J), the current blind table: first use 2026-12-05 at c784d4d 99.3 % of 280,
-#   100 %, 8.5 % / 9.7 % of 176 (the 3 % target for hard negatives' reply NOT met); 451 rows since 5 that nearly
-#   copied table 12 were dropped: 99.3 %, 100 %, 8.5 % / 7.4 % at 54c7d61; after rules round 10 (from its failure
-#   kinds, so flattered) 99.3 %, 100 %, 6.8 % / 8.0 %.
-EMERGENCY_FLOORS = {
-    "red_flags_seen_4.yml": (0.98, 1.0, 0.03, 1.0),
+# - red_flags_seen_13.yml (table 13, J): first use 2026-12-05 at c784d4d 99.3 % of 280, 100 %, 8.5 % / 9.7 % of 176;
+#   rules round 10 came from its failure kinds and the learned detector learns from it since (100 %, 100 %, 2.3 % /
+#   3.4 %).
+# - blind_emergencies.yml (table 14, K), the current blind table: first use 2026-12-05 at ba8b53f (rules round 10)
+#   98.9 % of 280, 100 %, 4.0 % / 8.0 % of 176 (the 3 % target for hard negatives' reply NOT met); 441 rows since 15
+#   that nearly copied table 13 or training were dropped: 99.3 %, 100 %, 3.6 % / 6.0 % with the detector learning
+#   from table 13.
+# A screen bound of None: no bound on the screen question (table 4's test never had one).
+EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
+    "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
     "red_flags_seen_6.yml": (0.98, 1.0, 0.03, 0.20),
     "red_flags_seen_10.yml": (0.99, 1.0, 0.02, 0.05),
     "red_flags_seen_11.yml": (0.99, 1.0, 0.02, 0.04),
-    "red_flags_seen_12.yml": (0.99, 0.995, 0.06, 0.07),
-    "blind_emergencies.yml": (0.99, 0.995, 0.07, 0.085),
+    "red_flags_seen_12.yml": (0.99, 0.995, 0.035, 0.02),
+    "red_flags_seen_13.yml": (0.99, 0.995, 0.03, 0.04),
+    "blind_emergencies.yml": (0.99, 0.995, 0.045, 0.07),
 }
 
 
@@ -133,11 +138,12 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
     assert e["reply_recall"] >= reply, e["misses"]
     assert e["reply_or_screen_recall"] >= reply_or_screen, e["misses"]
     assert e["negative_reply_rate"] <= negative_reply, e["false_alarms"]
-    assert e["negative_screen_rate"] <= negative_screen, e["screened_negatives"]
+    if negative_screen is not None:
+        assert e["negative_screen_rate"] <= negative_screen, e["screened_negatives"]
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (burns and self-harm at 90 % on table 13's first use).
+    # The issue's target: every kind at least 90 % (head injury, headache, self-harm at 90 % on table 14's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
