@@ -177,7 +177,7 @@ def summary(found: Sequence[Overlap]) -> Dict[str, Any]:
 
 
 def drop_rows(path: Path, texts: Iterable[str]) -> int:
-    """Rewrites a table (one `- {text: ...}` row per line) without the rows whose text is in `texts`.
+    """Rewrites a table (one `- {text: ...}` row per line, indented or not) without the rows whose text is in `texts`.
 
     Line by line, so that the file's header comments and layout stay as written.
     Returns how many rows went.
@@ -186,8 +186,8 @@ def drop_rows(path: Path, texts: Iterable[str]) -> int:
     kept: List[str] = []
     dropped = 0
     for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-        if line.startswith("- {"):
-            row = yaml.safe_load(line)[0]
+        if line.lstrip().startswith("- {"):
+            row = yaml.safe_load(line.lstrip())[0]
             if str(row.get("text")) in unwanted:
                 dropped += 1
                 continue

@@ -35,6 +35,8 @@ def main() -> None:
             print(f"  MISS [{m['kind']}/{m['style']}] -> {m['decision']}: {m['text']}  {m['detectors']}")
         for m in r["false_alarms"]:
             print(f"  FALSE ALARM [{m['type']}/{m['style']}]: {m['text']}  {m['detectors']}")
+        for m in r["screened_negatives"]:
+            print(f"  SCREENED [{m['type']}/{m['style']}]: {m['text']}  {m['detectors']}")
     if args.json:
         args.json.write_text(json.dumps(r if not args.quiet else {k: v for k, v in r.items()
                                         if k not in ("misses", "false_alarms", "screened_negatives")}, indent=2))

@@ -50,16 +50,21 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   0.924), kept 0.988; 0.898 on the 410 rows left. data/nlu/causes_and_checks.yml was then written for its weak
 #   kinds (so its figure flatters now): 0.937 (web 0.923, messaging 0.931, phone 0.959), kept 0.987.
 # - blind_intents_g.yml (G), first use 2026-12-05 at 54c7d61 (after causes_and_checks.yml): 0.909 of 440 (web 0.916,
-#   messaging 0.896, phone 0.917), kept 1.000; 0.906 on the 415 rows left (messaging 0.887).
-# Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use, not on F's or G's; 0.99 kept met
-# on all but F (0.987).
+#   messaging 0.896, phone 0.917), kept 1.000; 0.906 on the 415 rows left (messaging 0.887). data/nlu/
+#   fit_and_spread.yml was then written for its weak kinds (flattered since): 0.940 (messaging 0.901), kept 1.000;
+#   F 0.941 at the same model.
+# - blind_intents_h.yml (H), first use 2026-12-05 at 37ae3b6 (after fit_and_spread.yml): 0.916 of 440 (web 0.922,
+#   messaging 0.922, phone 0.902), kept 1.000; 0.911 on the 416 rows left (phone 0.898).
+# Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use, not on F's, G's or H's; 0.99 kept
+# met on all but F (0.987).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
     "blind_intents_c.yml": (0.955, 0.95, 0.99),
     "blind_intents_d.yml": (0.965, 0.95, 0.99),
-    "blind_intents_f.yml": (0.93, 0.92, 0.98),
-    "blind_intents_g.yml": (0.90, 0.88, 0.99),
+    "blind_intents_f.yml": (0.935, 0.925, 0.98),
+    "blind_intents_g.yml": (0.935, 0.895, 0.99),
+    "blind_intents_h.yml": (0.905, 0.89, 0.99),
 }
 
 

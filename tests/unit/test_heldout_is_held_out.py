@@ -74,3 +74,11 @@ def test_dropping_rows_keeps_the_tables_header_and_other_rows(tmp_path: Path) ->
     assert text.startswith("# Written by a helper who saw only the brief.\nversion: 1\ncases:\n")
     assert [c["text"] for c in read_yaml(table)["cases"]] == ["my chest is crushing me",
                                                               "can I book a session, my back aches"]
+
+
+def test_dropping_rows_of_an_indented_intent_table(tmp_path: Path) -> None:
+    table = tmp_path / "intents.yml"
+    table.write_text('version: 1\nexamples:\n  - {text: "what is mfr", intent: what_is_mfr, style: web}\n'
+                     '  - {text: "is it safe", intent: risks, style: messaging}\n', encoding="utf-8")
+    assert drop_rows(table, ["is it safe"]) == 1
+    assert [e["text"] for e in read_yaml(table)["examples"]] == ["what is mfr"]
