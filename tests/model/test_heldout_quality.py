@@ -120,10 +120,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_13.yml (table 13, J): first use 2026-12-05 at c784d4d 99.3 % of 280, 100 %, 8.5 % / 9.7 % of 176;
 #   rules round 10 came from its failure kinds and the learned detector learns from it since (100 %, 100 %, 2.3 % /
 #   3.4 %; 0.0 % / 3.4 % after rules round 11).
-# - blind_emergencies.yml (table 14, K), the current blind table: first use 2026-12-05 at ba8b53f (rules round 10)
-#   98.9 % of 280, 100 %, 4.0 % / 8.0 % of 176 (the 3 % target for hard negatives' reply NOT met); 441 rows since 15
-#   that nearly copied table 13 or training were dropped: 99.3 %, 100 %, 3.6 % / 6.0 % with the detector learning
-#   from table 13; after rules round 11 (from its failure kinds, so flattered) 99.3 %, 100 %, 0.0 % / 7.7 %.
+# - red_flags_seen_14.yml (table 14, K): first use 2026-12-05 at ba8b53f (rules round 10) 98.9 % of 280, 100 %,
+#   4.0 % / 8.0 % of 176; 441 rows since 15 that nearly copied table 13 or training were dropped; rules round 11 came
+#   from its failure kinds and the learned detector learns from it since (99.6 %, 100 %, 0.0 % / 2.4 %).
+# - blind_emergencies.yml (table 15, L), the current blind table: first use 2026-12-05 at d934e95 (rules round 11)
+#   99.3 % of 280, 99.6 %, 1.7 % / 11.4 % of 176 (the 3 % target for hard negatives' reply met); 439 rows since 17
+#   that nearly copied table 14 or training were dropped: 99.3 %, 99.6 %, 1.8 % / 10.1 % with the detector learning
+#   from table 14; after rules round 12 (from its failure kinds, so flattered) 100 %, 100 %, 1.8 % / 10.1 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -132,7 +135,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_11.yml": (0.99, 1.0, 0.02, 0.04),
     "red_flags_seen_12.yml": (0.99, 0.995, 0.035, 0.02),
     "red_flags_seen_13.yml": (0.99, 0.995, 0.01, 0.04),
-    "blind_emergencies.yml": (0.99, 0.995, 0.01, 0.085),
+    "red_flags_seen_14.yml": (0.99, 0.995, 0.01, 0.03),
+    "blind_emergencies.yml": (0.995, 0.995, 0.025, 0.11),
 }
 
 
@@ -148,7 +152,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (head injury, headache, self-harm at 90 % on table 14's first use).
+    # The issue's target: every kind at least 90 % (headache, saddle numbness at 90 % on table 15's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
