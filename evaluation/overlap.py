@@ -22,6 +22,7 @@ import argparse
 import re
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -49,7 +50,12 @@ class Sentence:
     """One sentence and where it stands."""
 
     text: str
-    source: str
+    source: str  # "file.yml" or "file.yml:intent / story / conversation"
+
+    @property
+    def file(self) -> str:
+        """The file the sentence stands in."""
+        return self.source.split(":")[0]
 
 
 @dataclass(frozen=True)
@@ -167,12 +173,8 @@ def overlaps(held: Sequence[Sentence], train: Sequence[Sentence], near: float = 
 
 def summary(found: Sequence[Overlap]) -> Dict[str, Any]:
     """Counts by held-out file and by kind."""
-    by_file: Dict[str, int] = {}
-    by_kind: Dict[str, int] = {}
-    for o in found:
-        by_file[o.held_out.source.split(":")[0]] = by_file.get(o.held_out.source.split(":")[0], 0) + 1
-        kind = o.kind.split(" ")[0]
-        by_kind[kind] = by_kind.get(kind, 0) + 1
+    by_file = dict(Counter(o.held_out.file for o in found))
+    by_kind = dict(Counter(o.kind.split(" ")[0] for o in found))
     return {"total": len(found), "by_file": by_file, "by_kind": by_kind}
 
 
@@ -204,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     found = overlaps(held_out(), learned())
     if args.drop is not None:
-        mine = [o for o in found if o.held_out.source.split(":")[0] == args.drop.name]
+        mine = [o for o in found if o.held_out.file == args.drop.name]
         print(f"{args.drop}: dropped {drop_rows(args.drop, (o.held_out.text for o in mine))} rows")
         found = [o for o in found if o not in mine]
     for o in found:
