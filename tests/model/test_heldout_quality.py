@@ -129,10 +129,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_14.yml (table 14, K): first use 2026-12-05 at ba8b53f (rules round 10) 98.9 % of 280, 100 %,
 #   4.0 % / 8.0 % of 176; 441 rows since 15 that nearly copied table 13 or training were dropped; rules round 11 came
 #   from its failure kinds and the learned detector learns from it since (99.6 %, 100 %, 0.0 % / 2.4 %).
-# - blind_emergencies.yml (table 15, L), the current blind table: first use 2026-12-05 at d934e95 (rules round 11)
-#   99.3 % of 280, 99.6 %, 1.7 % / 11.4 % of 176 (the 3 % target for hard negatives' reply met); 439 rows since 17
-#   that nearly copied table 14 or training were dropped: 99.3 %, 99.6 %, 1.8 % / 10.1 % with the detector learning
-#   from table 14; after rules round 12 (from its failure kinds, so flattered) 100 %, 100 %, 1.8 % / 10.1 %.
+# - red_flags_seen_15.yml (table 15, L): first use 2026-12-05 at d934e95 (rules round 11) 99.3 % of 280, 99.6 %,
+#   1.7 % / 11.4 % of 176 (the 3 % target for hard negatives' reply met); 439 rows since 17 that nearly copied table 14
+#   or training were dropped; rules round 12 came from its two misses and the learned detector learns from it since
+#   (100 %, 100 %, 0.0 % / 4.1 %).
+# - blind_emergencies.yml (table 16, M), the current blind table: first use 2026-12-05 at f6e5ea8 (rules round 12)
+#   100 % of 280, 100 %, 8.0 % / 5.1 % of 176 (over the 3 % target); 439 rows since 17 that nearly copied table 15 or
+#   training were dropped: 100 %, 100 %, 8.0 % / 5.2 % with the detector learning from table 15.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -142,7 +145,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_12.yml": (0.99, 0.995, 0.035, 0.02),
     "red_flags_seen_13.yml": (0.99, 0.995, 0.01, 0.04),
     "red_flags_seen_14.yml": (0.99, 0.995, 0.01, 0.03),
-    "blind_emergencies.yml": (0.995, 0.995, 0.025, 0.11),
+    "red_flags_seen_15.yml": (0.995, 0.995, 0.01, 0.05),
+    "blind_emergencies.yml": (0.995, 0.995, 0.085, 0.06),
 }
 
 
@@ -158,7 +162,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (headache, saddle numbness at 90 % on table 15's first use).
+    # The issue's target: every kind at least 90 % (every kind at 100 % on table 16's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
