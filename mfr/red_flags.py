@@ -183,6 +183,7 @@ class RedFlagRules:
         self.resolved = cues("resolved_cues")
         self.meta = cues("meta_cues")
         self.unreal = cues("unreal_cues")
+        self.explained = cues("explained_cues")
         exempt = set(spec.get("always_current", []))
         flags = []
         for name, rule in spec["flags"].items():
@@ -252,7 +253,9 @@ class RedFlagRules:
         it is resolved ("recovered well"). For flags that are always current
         (self-harm) a past mention counts only when the message says it is
         resolved ("years ago ... but I'm well now"). Nothing counts when the
-        sentence says it is happening now.
+        sentence says it is happening now, except for contextual flags a
+        sentence that is not about a real person or that names an everyday
+        cause ("numb on one side because I had a filling this morning").
         """
         # "if" opens a hypothetical ("what if", "if I ever"), so it must stay in view here.
         before = self._clause_before(text, start, [b for b in self.breaks if b != ["if"]])
@@ -276,7 +279,8 @@ class RedFlagRules:
             candidate = question or hypothetical or past or recent
         else:
             candidate = question or past or recent
-        if contextual and any(p.search(sentence) for p in self.unreal):
+        # Not about a real person now, or given an everyday cause: these outweigh "now" and "this morning".
+        if contextual and any(p.search(sentence) for p in (*self.unreal, *self.explained)):
             return True
         if not candidate:
             return False
