@@ -59,9 +59,12 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   messaging 0.922, phone 0.902), kept 1.000; 0.911 on the 416 rows left (phone 0.898). data/nlu/
 #   answers_and_definitions.yml was then written for its weak kinds (flattered since): 0.945 (web 0.937), kept 1.000.
 # - blind_intents_i.yml (I), first use 2026-12-05 at aa913f5 (after answers_and_definitions.yml): 0.952 of 440 (web
-#   0.955, messaging 0.935, phone 0.970), kept 1.000; 0.953 on the 407 rows left (messaging 0.935).
+#   0.955, messaging 0.935, phone 0.970), kept 1.000; 0.953 on the 407 rows left (messaging 0.935). data/nlu/
+#   suitability_and_diagnosis.yml was then written for its weak kinds (flattered since): 0.975 (messaging 0.964).
+# - blind_intents_j.yml (J), first use 2026-12-05 at 9ded3e8 (after suitability_and_diagnosis.yml): 0.941 of 440 (web
+#   0.942, messaging 0.942, phone 0.939), kept 1.000; 0.939 on the 413 rows left (messaging 0.936).
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use; phone met on I's (0.970), overall not
-# (0.952); neither on F's, G's or H's. 0.99 kept met on all but F (0.987).
+# (0.952); neither on F's, G's, H's or J's (0.941, phone 0.939). 0.99 kept met on all but F (0.987).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -70,7 +73,8 @@ BLIND_FLOORS = {
     "blind_intents_f.yml": (0.935, 0.925, 0.98),
     "blind_intents_g.yml": (0.935, 0.895, 0.99),
     "blind_intents_h.yml": (0.94, 0.93, 0.99),
-    "blind_intents_i.yml": (0.945, 0.93, 0.99),
+    "blind_intents_i.yml": (0.97, 0.96, 0.99),
+    "blind_intents_j.yml": (0.935, 0.93, 0.99),
 }
 
 
