@@ -62,9 +62,12 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   0.955, messaging 0.935, phone 0.970), kept 1.000; 0.953 on the 407 rows left (messaging 0.935). data/nlu/
 #   suitability_and_diagnosis.yml was then written for its weak kinds (flattered since): 0.975 (messaging 0.964).
 # - blind_intents_j.yml (J), first use 2026-12-05 at 9ded3e8 (after suitability_and_diagnosis.yml): 0.941 of 440 (web
-#   0.942, messaging 0.942, phone 0.939), kept 1.000; 0.939 on the 413 rows left (messaging 0.936).
+#   0.942, messaging 0.942, phone 0.939), kept 1.000; 0.939 on the 413 rows left (messaging 0.936). data/nlu/
+#   session_and_pain_pattern.yml was then written for its weak kinds (flattered since): 0.956 (messaging 0.943).
+# - blind_intents_k.yml (K), first use 2026-12-05 at 35bbf67 (after session_and_pain_pattern.yml): 0.945 of 440 (web
+#   0.929, messaging 0.955, phone 0.955), kept 1.000; 0.942 on the 417 rows left (web 0.924).
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's first use; phone met on I's (0.970), overall not
-# (0.952); neither on F's, G's, H's or J's (0.941, phone 0.939). 0.99 kept met on all but F (0.987).
+# (0.952) and K's (0.955), overall not (0.945); neither on F's, G's, H's or J's (0.941, phone 0.939). 0.99 kept met on all but F (0.987).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -74,7 +77,8 @@ BLIND_FLOORS = {
     "blind_intents_g.yml": (0.935, 0.895, 0.99),
     "blind_intents_h.yml": (0.94, 0.93, 0.99),
     "blind_intents_i.yml": (0.97, 0.96, 0.99),
-    "blind_intents_j.yml": (0.935, 0.93, 0.99),
+    "blind_intents_j.yml": (0.95, 0.94, 0.99),
+    "blind_intents_k.yml": (0.94, 0.92, 0.99),
 }
 
 
