@@ -142,10 +142,12 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 #   1.7 % / 11.4 % of 176 (the 3 % target for hard negatives' reply met); 439 rows since 17 that nearly copied table 14
 #   or training were dropped; rules round 12 came from its two misses and the learned detector learns from it since
 #   (100 %, 100 %, 0.0 % / 4.1 %).
-# - blind_emergencies.yml (table 16, M), the current blind table: first use 2026-12-05 at f6e5ea8 (rules round 12)
-#   100 % of 280, 100 %, 8.0 % / 5.1 % of 176 (over the 3 % target); 439 rows since 17 that nearly copied table 15 or
-#   training were dropped: 100 %, 100 %, 8.0 % / 5.2 % with the detector learning from table 15; after rules round 13
-#   (from its false alarms, so flattered) 100 %, 100 %, 0.6 % / 8.0 %: five false alarms became screen questions.
+# - red_flags_seen_16.yml (table 16, M): first use 2026-12-05 at f6e5ea8 (rules round 12) 100 % of 280, 100 %, 8.0 % /
+#   5.1 % of 176 (over the 3 % target); 439 rows since 17 that nearly copied table 15 or training were dropped; rules
+#   round 13 came from its false alarms and the learned detector learns from it since (100 %, 100 %, 0.0 % / 2.9 %).
+# - blind_emergencies.yml (table 17, N), the current blind table: first use 2026-12-05 at 6ffc93d (rules round 13)
+#   98.9 % of 280, 100 %, 5.1 % / 6.2 % of 176 (over the 3 % target); 438 rows since 18 that nearly copied table 16 or
+#   training were dropped: 98.9 %, 100 %, 5.2 % / 5.2 % with the detector learning from table 16.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -156,7 +158,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_13.yml": (0.99, 0.995, 0.01, 0.04),
     "red_flags_seen_14.yml": (0.99, 0.995, 0.01, 0.03),
     "red_flags_seen_15.yml": (0.995, 0.995, 0.01, 0.05),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.085),
+    "red_flags_seen_16.yml": (0.995, 0.995, 0.01, 0.04),
+    "blind_emergencies.yml": (0.985, 0.995, 0.06, 0.06),
 }
 
 
@@ -172,7 +175,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (every kind at 100 % on table 16's first use).
+    # The issue's target: every kind at least 90 % (bleeding, head injury, headache at 90 % on table 17's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
