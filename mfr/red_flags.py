@@ -163,6 +163,7 @@ class RedFlagRules:
     def __init__(self, spec: Dict[str, Any]) -> None:
         self.window = int(spec.get("negation_window", 4))
         self.cues = [normalise(c).split() for c in spec["negation_cues"]]
+        self.symptom_negations = [normalise(c).split() for c in spec.get("symptom_negations", [])]
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
         self.ordinary = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("ordinary_causes", [])]
@@ -237,7 +238,14 @@ class RedFlagRules:
         """Whether a negation cue stands in the clause just before ``start``."""
         clause = self._clause_before(text, start, self.breaks)
         window = clause[-self.window :] if self.window else []
+        # "will not stop", "not making sense": the "not" is the symptom and denies nothing after it. Found in the
+        # whole clause, as the phrase may begin before the window.
+        offset = len(clause) - len(window)
+        inside = {i + k - offset for i in range(len(clause)) for p in self.symptom_negations
+                  if clause[i : i + len(p)] == p for k in range(len(p))}
         for i in range(len(window)):
+            if i in inside:
+                continue
             for cue in self.cues:
                 if window[i : i + len(cue)] == cue and not _SUBJECTS & set(window[i + len(cue) :]):
                     return True
