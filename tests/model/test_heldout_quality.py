@@ -145,10 +145,12 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_16.yml (table 16, M): first use 2026-12-05 at f6e5ea8 (rules round 12) 100 % of 280, 100 %, 8.0 % /
 #   5.1 % of 176 (over the 3 % target); 439 rows since 17 that nearly copied table 15 or training were dropped; rules
 #   round 13 came from its false alarms and the learned detector learns from it since (100 %, 100 %, 0.0 % / 2.9 %).
-# - blind_emergencies.yml (table 17, N), the current blind table: first use 2026-12-05 at 6ffc93d (rules round 13)
-#   98.9 % of 280, 100 %, 5.1 % / 6.2 % of 176 (over the 3 % target); 438 rows since 18 that nearly copied table 16 or
-#   training were dropped: 98.9 %, 100 %, 5.2 % / 5.2 % with the detector learning from table 16; after rules round 14
-#   (from its failure kinds, so flattered) 100 %, 100 %, 2.3 % / 6.4 %.
+# - red_flags_seen_17.yml (table 17, N): first use 2026-12-05 at 6ffc93d (rules round 13) 98.9 % of 280, 100 %, 5.1 %
+#   / 6.2 % of 176 (over the 3 % target); 438 rows since 18 that nearly copied table 16 or training were dropped; rules
+#   round 14 came from its failure kinds and the learned detector learns from it since (100 %, 100 %, 1.7 % / 1.2 %).
+# - blind_emergencies.yml (table 18, O), the current blind table: first use 2026-12-05 at fa4f073 (rules round 14)
+#   100 % of 280, 100 %, 5.7 % / 7.4 % of 176 (over the 3 % target); 417 rows since 39 that nearly copied table 17 or
+#   training were dropped: 100 %, 100 %, 6.0 % / 7.8 % with the detector learning from table 17.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -160,7 +162,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_14.yml": (0.99, 0.995, 0.01, 0.03),
     "red_flags_seen_15.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_16.yml": (0.995, 0.995, 0.01, 0.04),
-    "blind_emergencies.yml": (0.995, 0.995, 0.03, 0.07),
+    "red_flags_seen_17.yml": (0.995, 0.995, 0.025, 0.02),
+    "blind_emergencies.yml": (0.995, 0.995, 0.065, 0.085),
 }
 
 
@@ -176,7 +179,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (bleeding, head injury, headache at 90 % on table 17's first use).
+    # The issue's target: every kind at least 90 % (every kind at 100 % on table 18's first use).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
