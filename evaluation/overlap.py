@@ -161,7 +161,9 @@ def overlaps(held: Sequence[Sentence], train: Sequence[Sentence], near: float = 
     if not rest or not keys:
         return found
     vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4)).fit(keys)
-    index = NearestNeighbors(n_neighbors=min(5, len(keys)), metric="cosine").fit(vectoriser.transform(keys))
+    # 30 candidates, not 5: with 5, a near copy ("help with fibromyalgia" ~ "help with fibro") fell out of the
+    # candidates when other sentences were added, and the check passed on tables that held it.
+    index = NearestNeighbors(n_neighbors=min(30, len(keys)), metric="cosine").fit(vectoriser.transform(keys))
     _, neighbours = index.kneighbors(vectoriser.transform([normalise(h.text) for h in rest]))
     for h, row in zip(rest, neighbours, strict=True):
         target = normalise(h.text)
