@@ -149,10 +149,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_17.yml (table 17, N): first use 2026-12-05 at 6ffc93d (rules round 13) 98.9 % of 280, 100 %, 5.1 %
 #   / 6.2 % of 176 (over the 3 % target); 438 rows since 18 that nearly copied table 16 or training were dropped; rules
 #   round 14 came from its failure kinds and the learned detector learns from it since (100 %, 100 %, 1.7 % / 1.2 %).
-# - blind_emergencies.yml (table 18, O), the current blind table: first use 2026-12-05 at fa4f073 (rules round 14)
-#   100 % of 280, 100 %, 5.7 % / 7.4 % of 176 (over the 3 % target); 417 rows since 39 that nearly copied table 17 or
-#   training were dropped: 100 %, 100 %, 6.0 % / 7.8 % with the detector learning from table 17; after rules round 15
-#   (from its false alarms, so flattered) 100 %, 100 %, 0.0 % / 9.0 %.
+# - red_flags_seen_18.yml (table 18, O): first use 2026-12-05 at fa4f073 (rules round 14) 100 % of 280, 100 %, 5.7 %
+#   / 7.4 % of 176 (over the 3 % target); 417 rows since 39 that nearly copied table 17 or training were dropped; rules
+#   round 15 came from its false alarms and the learned detector learns from it since (100 %, 100 %, 0.0 % / 4.2 %).
+# - blind_emergencies.yml (table 19, P), the current blind table: first use 2026-12-05 at f2dd137 (rules round 15)
+#   99.3 % of 280, 100 %, 4.5 % / 9.1 % of 176 (over the 3 % target; burns and pregnancy 90 %); 429 rows since 27 that
+#   nearly copied table 18 or training were dropped: 99.2 %, 100 %, 4.2 % / 10.3 % with the detector learning from
+#   table 18; after rules round 16 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.6 % / 10.9 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -165,7 +168,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_15.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_16.yml": (0.995, 0.995, 0.01, 0.04),
     "red_flags_seen_17.yml": (0.995, 0.995, 0.025, 0.02),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.10),
+    "red_flags_seen_18.yml": (0.995, 0.995, 0.01, 0.05),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.12),
 }
 
 
@@ -181,7 +185,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (every kind at 100 % on table 18's first use).
+    # The issue's target: every kind at least 90 % (burns and pregnancy at 90 % on table 19's first use, 7/8 and 8/9 after its look-alikes were dropped).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
