@@ -141,6 +141,7 @@ class SafetyOverride(GraphComponent):
             ordinary_cause=ordinary_causes(text) if learned_alone else (),
             about_nobody=self._about_nobody(message, text),
             out_of_scope=self._confidence_in(message, OUT_OF_SCOPE_INTENT),
+            other_intent=self._other_intent(message),
         )
 
     def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:
@@ -151,6 +152,14 @@ class SafetyOverride(GraphComponent):
         if confidence >= self._threshold and not negated_red_flags(text) and not benign_context(text):
             return confidence
         return None
+
+    @staticmethod
+    def _other_intent(message: Message) -> float:
+        """The intent classifier's confidence in its top intent, 0 when that is `emergency`."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) in (None, EMERGENCY_INTENT):
+            return 0.0
+        return float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
     @staticmethod
     def _confidence_in(message: Message, intent: Text) -> float:

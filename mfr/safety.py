@@ -44,6 +44,16 @@ SELF_HARM = "self_harm"
 # emergency tables the classifier gave no self-harm message more than 0.62
 # for out_of_scope.
 SURE_OUT_OF_SCOPE = 0.8
+# The low end of the learned detector's screen band: a score under
+# LOW_SCREEN_SCORE with no rule behind it is not screened when the intent
+# classifier is at least SURE_OTHER_INTENT sure of one ordinary intent and the
+# kind model does not read self-harm. On the intent tables (5,011 questions,
+# 2026-12-06) the band alone screened 39 ordinary messages ("am i talking to ai
+# rn", "it's in my lower back on the right side", "im 34 btw"), 28 of them
+# under 0.3; on the validation emergency table (red_flags_seen_6.yml, which the
+# detector does not learn from) no emergency depended on the band alone.
+LOW_SCREEN_SCORE = 0.3
+SURE_OTHER_INTENT = 0.9
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ def decide(
     ordinary_cause: Sequence[str] = (),
     about_nobody: bool = False,
     out_of_scope: float = 0.0,
+    other_intent: float = 0.0,
 ) -> Detection:
     """Combines the detectors' findings into one decision.
 
@@ -156,7 +167,9 @@ def decide(
     hypothetical or not about a real person; ``ordinary_cause`` the words of
     an ordinary cause the rules found ("after my spin class"); ``about_nobody``
     that the message names no person and mentions no symptom or risk factor;
-    ``out_of_scope`` the intent classifier's confidence that it is out of scope.
+    ``out_of_scope`` the intent classifier's confidence that it is out of scope;
+    ``other_intent`` its confidence in its top intent when that is not
+    `emergency` (0 when it is).
 
     Either detector alone gives the emergency reply, with these exceptions that
     ask the screen question instead, so that the person decides: only the
@@ -174,7 +187,10 @@ def decide(
     that it is out of scope: on the intent tables the band caught
     questions about the weather and the traffic, and on the emergency tables
     every emergency that names nobody got the reply from the rules or a score
-    over the emergency threshold, none only the screen.
+    over the emergency threshold, none only the screen. Nor does the low end of
+    the band (under LOW_SCREEN_SCORE) ask about a message the intent classifier
+    is sure is an ordinary question or statement, unless the kind model reads
+    self-harm.
     """
     kinds = kinds or default_kinds()
     fired: List[str] = []
@@ -205,6 +221,11 @@ def decide(
     if (in_band and below_reply and not fired and about_nobody
             and (not self_harm_guess or out_of_scope >= SURE_OUT_OF_SCOPE)):
         notes.append("learned detector's screen band, but the message names no person and no symptom")
+        in_band = False
+    if (in_band and not fired and score is not None and score < LOW_SCREEN_SCORE
+            and other_intent >= SURE_OTHER_INTENT and not self_harm_guess):
+        notes.append(f"low in the learned detector's screen band, and the intent classifier is sure "
+                     f"of an ordinary intent ({other_intent:.2f})")
         in_band = False
     if classifier_emergency is not None:
         notes.append(f"intent classifier said emergency ({classifier_emergency:.2f})")

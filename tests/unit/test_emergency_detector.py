@@ -174,3 +174,20 @@ def test_the_screen_band_alone_does_not_ask_about_a_message_about_nobody() -> No
 ])
 def test_a_person_is_named_by_the_writer_a_relative_or_a_bystander(text: str, names: bool) -> None:
     assert safety.default_kinds().names_a_person(text) is names
+
+
+def test_the_low_screen_band_does_not_ask_about_a_message_the_classifier_is_sure_of() -> None:
+    band = (0.8, 0.1)  # a screen threshold under LOW_SCREEN_SCORE, as the trained detector's is
+    low, high = safety.LOW_SCREEN_SCORE - 0.05, safety.LOW_SCREEN_SCORE + 0.05
+    sure, unsure = safety.SURE_OTHER_INTENT, safety.SURE_OTHER_INTENT - 0.1
+    assert safety.decide([], low, band, ("stroke", 0.3)).decision == "screen"
+    d = safety.decide([], low, band, ("stroke", 0.3), other_intent=sure)
+    assert d.decision == "none" and d.notes, "the decision says why"
+    # Higher in the band, or a classifier less sure, or a self-harm reading: still asked.
+    assert safety.decide([], high, band, ("stroke", 0.3), other_intent=sure).decision == "screen"
+    assert safety.decide([], low, band, ("stroke", 0.3), other_intent=unsure).decision == "screen"
+    assert safety.decide([], low, band, ("self_harm", safety.SELF_HARM_CONFIDENCE), other_intent=sure).decision == "screen"
+    # Never a reason to drop a rule, the reply or the classifier's own emergency guess.
+    assert safety.decide([flag("stroke")], low, band, other_intent=sure).decision == "emergency"
+    assert safety.decide([], 0.95, band, other_intent=sure).decision == "emergency"
+    assert safety.decide([], low, band, classifier_emergency=0.95, other_intent=sure).decision == "screen"
