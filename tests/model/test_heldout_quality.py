@@ -191,7 +191,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (burns and pregnancy at 90 % on table 19's first use, 7/8 and 8/9 after its look-alikes were dropped).
+    # The issue's target: every kind at least 90 % (burns and pregnancy at 90 % on table 19's first use, 7/8 and 8/9
+    # after its look-alikes were dropped).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 

@@ -186,7 +186,8 @@ def test_the_low_screen_band_does_not_ask_about_a_message_the_classifier_is_sure
     # Higher in the band, or a classifier less sure, or a self-harm reading: still asked.
     assert safety.decide([], high, band, ("stroke", 0.3), other_intent=sure).decision == "screen"
     assert safety.decide([], low, band, ("stroke", 0.3), other_intent=unsure).decision == "screen"
-    assert safety.decide([], low, band, ("self_harm", safety.SELF_HARM_CONFIDENCE), other_intent=sure).decision == "screen"
+    self_harm = ("self_harm", safety.SELF_HARM_CONFIDENCE)
+    assert safety.decide([], low, band, self_harm, other_intent=sure).decision == "screen"
     # Never a reason to drop a rule, the reply or the classifier's own emergency guess.
     assert safety.decide([flag("stroke")], low, band, other_intent=sure).decision == "emergency"
     assert safety.decide([], 0.95, band, other_intent=sure).decision == "emergency"
