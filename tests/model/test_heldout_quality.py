@@ -72,6 +72,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   data/nlu/practicalities_and_spread.yml was then written for its weak kinds (flattered since).
 # - blind_intents_l.yml (L), first use 2026-12-06 at 78dd34a (after practicalities_and_spread.yml): 0.970 of 440 (web
 #   0.974, messaging 0.961, phone 0.977), kept 0.996; 0.968 on the 412 rows left (messaging 0.959).
+# - blind_intents_m.yml (M), first use 2026-12-06 at 97b5803 (after the low screen band's change): 0.948 of 440 (web
+#   0.942, messaging 0.948, phone 0.955), out of scope rejected 1.000, kept 0.996; 0.947 on the 412 rows left (web
+#   0.936). Nothing has been learnt from it yet.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970) and K's
 # (0.955) but overall not (0.952, 0.945); neither on F's, G's, H's or J's (0.941, phone 0.939). 0.99 kept met on all
 # but F (0.987).
@@ -87,6 +90,7 @@ BLIND_FLOORS = {
     "blind_intents_j.yml": (0.95, 0.94, 0.99),
     "blind_intents_k.yml": (0.935, 0.92, 0.99),
     "blind_intents_l.yml": (0.965, 0.955, 0.99),
+    "blind_intents_m.yml": (0.94, 0.93, 0.99),
 }
 
 
@@ -158,10 +162,15 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_18.yml (table 18, O): first use 2026-12-05 at fa4f073 (rules round 14) 100 % of 280, 100 %, 5.7 %
 #   / 7.4 % of 176 (over the 3 % target); 417 rows since 39 that nearly copied table 17 or training were dropped; rules
 #   round 15 came from its false alarms and the learned detector learns from it since (100 %, 100 %, 0.0 % / 4.2 %).
-# - blind_emergencies.yml (table 19, P), the current blind table: first use 2026-12-05 at f2dd137 (rules round 15)
-#   99.3 % of 280, 100 %, 4.5 % / 9.1 % of 176 (over the 3 % target; burns and pregnancy 90 %); 429 rows since 27 that
-#   nearly copied table 18 or training were dropped: 99.2 %, 100 %, 4.2 % / 10.3 % with the detector learning from
-#   table 18; after rules round 16 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.6 % / 10.9 %.
+# - red_flags_seen_19.yml (table 19, P): first use 2026-12-05 at f2dd137 (rules round 15) 99.3 % of 280, 100 %, 4.5 %
+#   / 9.1 % of 176 (over the 3 % target; burns and pregnancy 90 %); 429 rows since 27 that nearly copied table 18 or
+#   training were dropped; rules round 16 came from its misses and false alarms and the learned detector learns from
+#   it since (100 %, 100 %, 0.0 % / 2.4 %).
+# - blind_emergencies.yml (table 20, Q), the current blind table: first use 2026-12-06 at ea1d6c6 (rules round 16)
+#   99.6 % of 280, 100 %, 2.3 % / 9.7 % of 176 (under the 3 % target; self-harm 90 %); 440 rows since 16 that nearly
+#   copied table 19 or training were dropped: 99.6 %, 100 %, 2.3 % / 8.2 % with the detector learning from table 19
+#   and the low screen band's change. Table 21 (tests/data/next_blind_emergencies.yml), scored once at 97b5803 with
+#   nothing learnt from table 20: 98.9 %, 100 %, 4.0 % / 5.1 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -175,7 +184,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_16.yml": (0.995, 0.995, 0.01, 0.04),
     "red_flags_seen_17.yml": (0.995, 0.995, 0.025, 0.02),
     "red_flags_seen_18.yml": (0.995, 0.995, 0.01, 0.05),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.12),
+    "red_flags_seen_19.yml": (0.995, 0.995, 0.01, 0.04),
+    "blind_emergencies.yml": (0.995, 0.995, 0.03, 0.10),
 }
 
 
@@ -191,8 +201,7 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (burns and pregnancy at 90 % on table 19's first use, 7/8 and 8/9
-    # after its look-alikes were dropped).
+    # The issue's target: every kind at least 90 % (self-harm at 90 % on table 20's first use, every other kind 100 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
