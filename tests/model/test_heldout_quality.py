@@ -169,8 +169,9 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - blind_emergencies.yml (table 20, Q), the current blind table: first use 2026-12-06 at ea1d6c6 (rules round 16)
 #   99.6 % of 280, 100 %, 2.3 % / 9.7 % of 176 (under the 3 % target; self-harm 90 %); 440 rows since 16 that nearly
 #   copied table 19 or training were dropped: 99.6 %, 100 %, 2.3 % / 8.2 % with the detector learning from table 19
-#   and the low screen band's change. Table 21 (tests/data/next_blind_emergencies.yml), scored once at 97b5803 with
-#   nothing learnt from table 20: 98.9 %, 100 %, 4.0 % / 5.1 %.
+#   and the low screen band's change; after rules round 17 (from its miss and false alarms, so flattered) 100 %,
+#   100 %, 0.0 % / 7.6 %. Table 21 (tests/data/next_blind_emergencies.yml), scored once at 97b5803 with nothing
+#   learnt from table 20: 98.9 %, 100 %, 4.0 % / 5.1 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -185,7 +186,7 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_17.yml": (0.995, 0.995, 0.025, 0.02),
     "red_flags_seen_18.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_19.yml": (0.995, 0.995, 0.01, 0.04),
-    "blind_emergencies.yml": (0.995, 0.995, 0.03, 0.10),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.09),
 }
 
 
@@ -201,7 +202,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (self-harm at 90 % on table 20's first use, every other kind 100 %).
+    # The issue's target: every kind at least 90 % (self-harm at 90 % on table 20's first use, 8 of 9 after its
+    # look-alikes were dropped; every kind at 100 % after rules round 17, which learnt from that miss).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
