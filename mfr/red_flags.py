@@ -98,6 +98,22 @@ _NO_ANSWERS = {"no", "nope", "nah", "not", "never", "none"}
 _SUBJECTS = {"i", "he", "she", "we", "they", "you"}
 
 
+def _without_repeated_phrases(words: List[str]) -> List[str]:
+    """A spoken restart says a phrase once: "she's not she's not answering" -> "she is not answering".
+
+    Without this the first "not" reads as a denial of "not answering" (blind table 21, round 18).
+    Only phrases of two to four words, all letters, said twice in a row.
+    """
+    out: List[str] = []
+    for word in words:
+        out.append(word)
+        for n in (2, 3, 4):
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n] and all(w.isalpha() for w in out[-n:]):
+                del out[-n:]
+                break
+    return out
+
+
 def normalise(text: str) -> str:
     """Lower-cases and simplifies ``text`` so that the patterns stay readable."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -126,7 +142,7 @@ def normalise(text: str) -> str:
         if word == "," and (not words or words[-1] in _PUNCT_KEEP or tokens[i - 1] in _FILLERS):
             continue
         words.append(_WORDS.get(word, word))
-    text = " ".join(words)
+    text = " ".join(_without_repeated_phrases(words))
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     return text
