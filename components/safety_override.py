@@ -142,6 +142,7 @@ class SafetyOverride(GraphComponent):
             about_nobody=self._about_nobody(message, text),
             out_of_scope=self._confidence_in(message, OUT_OF_SCOPE_INTENT),
             other_intent=self._other_intent(message),
+            other_intent_name=str((message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""),
         )
 
     def _classifier_emergency(self, message: Message, text: Text) -> Optional[float]:

@@ -54,6 +54,14 @@ SURE_OUT_OF_SCOPE = 0.8
 # detector does not learn from) no emergency depended on the band alone.
 LOW_SCREEN_SCORE = 0.3
 SURE_OTHER_INTENT = 0.9
+# The same holds when the kind model reads self-harm, except for farewells and
+# thanks, which is how a goodbye note reads too ("I think I have what I need,
+# goodbye" is still asked). On every table (2026-12-06: 22 emergency tables,
+# the intent tables, heldout_nlu.yml) the low band with a self-harm reading and
+# no rule held no emergency, and these ordinary messages: "im 32, pretty
+# active", "im 34 n pretty active", "can i do mfr on myself w a foam roller",
+# "wat even is a trigger point" (the classifier at 0.99 to 1.0).
+FAREWELL_INTENTS = ("goodbye", "thanks")
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,7 @@ def decide(
     about_nobody: bool = False,
     out_of_scope: float = 0.0,
     other_intent: float = 0.0,
+    other_intent_name: str = "",
 ) -> Detection:
     """Combines the detectors' findings into one decision.
 
@@ -169,7 +178,7 @@ def decide(
     that the message names no person and mentions no symptom or risk factor;
     ``out_of_scope`` the intent classifier's confidence that it is out of scope;
     ``other_intent`` its confidence in its top intent when that is not
-    `emergency` (0 when it is).
+    `emergency` (0 when it is), ``other_intent_name`` that intent.
 
     Either detector alone gives the emergency reply, with these exceptions that
     ask the screen question instead, so that the person decides: only the
@@ -189,8 +198,8 @@ def decide(
     every emergency that names nobody got the reply from the rules or a score
     over the emergency threshold, none only the screen. Nor does the low end of
     the band (under LOW_SCREEN_SCORE) ask about a message the intent classifier
-    is sure is an ordinary question or statement, unless the kind model reads
-    self-harm.
+    is sure is an ordinary question or statement, unless it is a farewell or
+    thanks that the kind model reads as self-harm.
     """
     kinds = kinds or default_kinds()
     fired: List[str] = []
@@ -223,7 +232,8 @@ def decide(
         notes.append("learned detector's screen band, but the message names no person and no symptom")
         in_band = False
     if (in_band and not fired and score is not None and score < LOW_SCREEN_SCORE
-            and other_intent >= SURE_OTHER_INTENT and not self_harm_guess):
+            and other_intent >= SURE_OTHER_INTENT
+            and not (self_harm_guess and other_intent_name in ("", *FAREWELL_INTENTS))):
         notes.append(f"low in the learned detector's screen band, and the intent classifier is sure "
                      f"of an ordinary intent ({other_intent:.2f})")
         in_band = False

@@ -188,6 +188,11 @@ def test_the_low_screen_band_does_not_ask_about_a_message_the_classifier_is_sure
     assert safety.decide([], low, band, ("stroke", 0.3), other_intent=unsure).decision == "screen"
     self_harm = ("self_harm", safety.SELF_HARM_CONFIDENCE)
     assert safety.decide([], low, band, self_harm, other_intent=sure).decision == "screen"
+    # A farewell read as self-harm is still asked; another intent the classifier is sure of is not.
+    assert safety.decide([], low, band, self_harm, other_intent=sure, other_intent_name="goodbye").decision == "screen"
+    assert safety.decide([], low, band, self_harm, other_intent=sure, other_intent_name="inform").decision == "none"
+    assert safety.decide([], low, band, self_harm, other_intent=unsure,
+                         other_intent_name="inform").decision == "screen"
     # Never a reason to drop a rule, the reply or the classifier's own emergency guess.
     assert safety.decide([flag("stroke")], low, band, other_intent=sure).decision == "emergency"
     assert safety.decide([], 0.95, band, other_intent=sure).decision == "emergency"
