@@ -286,7 +286,8 @@ class RedFlagRules:
         near = " ".join(before[-self.hypothetical_window :])
         clause = " ".join(self._clause_before(text, start, self.breaks)), " ".join(self._clause_after(text, end))
         question = any(p.search(near) for p in self.question)
-        past = any(p.search(part) for p in self.past for part in clause)
+        # A past cue inside the mention counts too: "knocked out at work last year fell off a ladder" (round 20).
+        past = any(p.search(part) for p in self.past for part in (*clause, text[start:end]))
         if contextual and not past:
             past = any(p.search(part) for p in self.chronic for part in clause)
         recent = any(p.search(part) for p in self.recent_past for part in clause)
