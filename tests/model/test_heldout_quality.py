@@ -74,10 +74,25 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   0.974, messaging 0.961, phone 0.977), kept 0.996; 0.968 on the 412 rows left (messaging 0.959).
 # - blind_intents_m.yml (M), first use 2026-12-06 at 97b5803 (after the low screen band's change): 0.948 of 440 (web
 #   0.942, messaging 0.948, phone 0.955), out of scope rejected 1.000, kept 0.996; 0.947 on the 412 rows left (web
-#   0.936). Nothing has been learnt from it yet.
-# Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970) and K's
-# (0.955) but overall not (0.952, 0.945); neither on F's, G's, H's or J's (0.941, phone 0.939). 0.99 kept met on all
-# but F (0.987).
+#   0.936). data/nlu/tissue_and_timing.yml was then written for its weak kinds (flattered since): 0.956.
+# - blind_intents_n.yml (N), first use 2026-12-06 at 83b92d8 (after tissue_and_timing.yml): 0.952 of 440 (web 0.942,
+#   messaging 0.955, phone 0.962), out of scope rejected 1.000, kept 1.000; 0.955 on the 422 rows left. data/nlu/
+#   definitions_and_cautions.yml was then written for its weak kinds (flattered since): 0.967 (web 0.951).
+# - blind_intents_o.yml (O), first use 2026-12-06 at 6d25856 (after definitions_and_cautions.yml and the low band's
+#   farewell rule): 0.918 of 440 (web 0.929, messaging 0.890, phone 0.939), kept 0.996. Written from a draft brief
+#   and relabelled to the training data's conventions before its use (tests/data/briefs). data/nlu/
+#   conditions_and_sessions.yml, then clinic_practicalities.yml (its clinic-hours rows) came after it: 0.949
+#   (messaging 0.918) on the 413 rows left.
+# - blind_intents_p.yml (P), first use 2026-12-06 at 2ab429c: 0.857 of 440 (web 0.877, messaging 0.851, phone
+#   0.841), kept 0.974; its writer was asked for five invented voices and unusual words. 0.884 on the 415 rows left
+#   after sessions_causes_and_remedies.yml (flattered).
+# - blind_intents_q.yml (Q), first use 2026-12-06 at 68bbb2b: 0.918 of 440 (web 0.948, messaging 0.903, phone
+#   0.902), kept 0.988; 0.938 on the 416 rows left after posture_soreness_and_small_talk.yml (flattered).
+# - Table R (tests/data/unscored/blind_intents_r.yml, read by no test yet), first use at ae8cdb0: 0.914 (web 0.961,
+#   messaging 0.877, phone 0.902), out of scope rejected 0.900, kept 0.988.
+# Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970), K's
+# (0.955), M's (0.955) and N's (0.962) but overall not (0.952, 0.945, 0.948, 0.952); neither on F's, G's, H's, J's,
+# O's, P's, Q's or R's. 0.99 kept met on all but F (0.987), P (0.974), Q and R (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -91,6 +106,10 @@ BLIND_FLOORS = {
     "blind_intents_k.yml": (0.935, 0.92, 0.99),
     "blind_intents_l.yml": (0.965, 0.955, 0.99),
     "blind_intents_m.yml": (0.94, 0.93, 0.99),
+    "blind_intents_n.yml": (0.96, 0.945, 0.99),
+    "blind_intents_o.yml": (0.94, 0.91, 0.99),
+    "blind_intents_p.yml": (0.875, 0.87, 0.98),
+    "blind_intents_q.yml": (0.93, 0.90, 0.985),
 }
 
 
@@ -166,12 +185,22 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 #   / 9.1 % of 176 (over the 3 % target; burns and pregnancy 90 %); 429 rows since 27 that nearly copied table 18 or
 #   training were dropped; rules round 16 came from its misses and false alarms and the learned detector learns from
 #   it since (100 %, 100 %, 0.0 % / 2.4 %).
-# - blind_emergencies.yml (table 20, Q), the current blind table: first use 2026-12-06 at ea1d6c6 (rules round 16)
-#   99.6 % of 280, 100 %, 2.3 % / 9.7 % of 176 (under the 3 % target; self-harm 90 %); 440 rows since 16 that nearly
-#   copied table 19 or training were dropped: 99.6 %, 100 %, 2.3 % / 8.2 % with the detector learning from table 19
-#   and the low screen band's change; after rules round 17 (from its miss and false alarms, so flattered) 100 %,
-#   100 %, 0.0 % / 7.6 %. Table 21 (tests/data/next_blind_emergencies.yml), scored once at 97b5803 with nothing
-#   learnt from table 20: 98.9 %, 100 %, 4.0 % / 5.1 %.
+# - red_flags_seen_20.yml (table 20, Q): first use 2026-12-06 at ea1d6c6 (rules round 16) 99.6 % of 280, 100 %, 2.3 %
+#   / 9.7 % of 176 (under the 3 % target; self-harm 90 %); 440 rows since 16 that nearly copied table 19 or training
+#   were dropped; rules round 17 came from it and the learned detector learns from it since (100 %, 100 %, 0.0 % /
+#   3.5 %).
+# - red_flags_seen_21.yml (table 21, R): first use 2026-12-06 at 97b5803 (round 16 and the low screen band's change)
+#   98.9 % of 280, 100 %, 4.0 % / 5.1 % of 176; 429 rows since 27 look-alikes were dropped; rules round 18 came from
+#   it and the detector learns from it since (100 %, 100 %, 0.0 % / 2.4 %).
+# - red_flags_seen_22.yml (table 22, S): first use 2026-12-06 at 95c5b90 (rules round 18) 98.9 % of 280, 100 %, 1.7 %
+#   / 4.5 % of 176 (under the 3 % target; pregnancy, seizure, unconscious 90 %); 435 rows since 21 look-alikes were
+#   dropped; rules round 19 came from it and the detector learns from it since (100 %, 100 %, 0.0 % / 2.3 %).
+# - blind_emergencies.yml (table 23, T), the current blind table: first use 2026-12-06 at f8aafca (rules round 19)
+#   99.6 % of 280, 100 %, 3.4 % / 4.0 % of 176 (over the 3 % target; self-harm 90 %); 443 rows since 13 that nearly
+#   copied table 22 or training were dropped: 99.6 %, 100 %, 3.5 % / 3.5 % with the detector learning from table 22;
+#   after rules round 20 (from its miss and false alarms, so flattered) 100 %, 100 %, 0.0 % / 3.5 %. Table 24
+#   (tests/data/unscored/blind_emergencies_u.yml), scored once at 0cd081b with nothing learnt from table 23 before
+#   round 20: 98.9 %, 100 %, 3.4 % / 5.7 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -186,7 +215,10 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_17.yml": (0.995, 0.995, 0.025, 0.02),
     "red_flags_seen_18.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_19.yml": (0.995, 0.995, 0.01, 0.04),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.09),
+    "red_flags_seen_20.yml": (0.995, 0.995, 0.01, 0.045),
+    "red_flags_seen_21.yml": (0.995, 0.995, 0.01, 0.035),
+    "red_flags_seen_22.yml": (0.995, 0.995, 0.01, 0.035),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.045),
 }
 
 
@@ -202,8 +234,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (self-harm at 90 % on table 20's first use, 8 of 9 after its
-    # look-alikes were dropped; every kind at 100 % after rules round 17, which learnt from that miss).
+    # The issue's target: every kind at least 90 % (self-harm at 90 % on table 23's first use, 9 of 10 after its
+    # look-alikes were dropped; every kind at 100 % after rules round 20, which learnt from that miss).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
