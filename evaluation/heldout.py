@@ -43,7 +43,7 @@ BLIND_INTENT_TABLES = (
     "blind_intents.yml", "blind_intents_b.yml", "blind_intents_c.yml", "blind_intents_d.yml", "blind_intents_f.yml",
     "blind_intents_g.yml", "blind_intents_h.yml", "blind_intents_i.yml", "blind_intents_j.yml",
     "blind_intents_k.yml", "blind_intents_l.yml", "blind_intents_m.yml", "blind_intents_n.yml",
-    "blind_intents_o.yml", "blind_intents_p.yml", "blind_intents_q.yml",
+    "blind_intents_o.yml", "blind_intents_p.yml", "blind_intents_q.yml", "blind_intents_r.yml",
 )
 
 
