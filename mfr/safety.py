@@ -74,6 +74,7 @@ class Kinds:
     default_words: str
     personal: Tuple[re.Pattern[str], ...]
     people: Optional[re.Pattern[str]] = None
+    bodies: Optional[re.Pattern[str]] = None
 
     @classmethod
     def load(cls, path: Path = KINDS_PATH) -> "Kinds":
@@ -83,8 +84,10 @@ class Kinds:
         personal = tuple(re.compile(rf"\b(?:{p})\b") for p in spec.get("personal_cues", []))
         cues = [*spec.get("personal_cues", []), *spec.get("person_cues", [])]
         people = re.compile(rf"\b(?:{'|'.join(cues)})\b") if cues else None
+        body = spec.get("body_cues", [])
+        bodies = re.compile(rf"\b(?:{'|'.join(body)})\b") if body else None
         return cls(tuple(kinds), {k: v["words"] for k, v in kinds.items()},
-                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal, people)
+                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal, people, bodies)
 
     def first(self, candidates: Sequence[str]) -> str:
         """The highest-priority kind among ``candidates``."""
@@ -103,6 +106,10 @@ class Kinds:
     def names_a_person(self, text: str) -> bool:
         """Whether the message names anyone at all: the writer, someone with them or a bystander."""
         return self.people is None or bool(self.people.search(normalise(text)))
+
+    def mentions_a_body(self, text: str) -> bool:
+        """Whether the message names a part of a body, as a writer who drops the pronoun does."""
+        return self.bodies is not None and bool(self.bodies.search(normalise(text)))
 
 
 @lru_cache(maxsize=1)
@@ -229,7 +236,7 @@ def decide(
     below_reply = score is not None and thresholds is not None and score < thresholds[0]
     if (in_band and below_reply and not fired and about_nobody
             and (not self_harm_guess or out_of_scope >= SURE_OUT_OF_SCOPE)):
-        notes.append("learned detector's screen band, but the message names no person and no symptom")
+        notes.append("learned detector's screen band, but the message names no person, no body and no symptom")
         in_band = False
     if (in_band and not fired and score is not None and score < LOW_SCREEN_SCORE
             and other_intent >= SURE_OTHER_INTENT

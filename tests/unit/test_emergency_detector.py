@@ -176,6 +176,17 @@ def test_a_person_is_named_by_the_writer_a_relative_or_a_bystander(text: str, na
     assert safety.default_kinds().names_a_person(text) is names
 
 
+@pytest.mark.parametrize("text, body", [
+    ("ankle completely turned backwards after football tackle, cant feel foot", True),
+    ("cant get air in lips going blue", True),
+    ("what's the weather going to be like this weekend?", False),
+    ("how bad is traffic on the way into town", False),
+    ("is the backing track on?", False),
+])
+def test_a_body_part_counts_when_the_writer_drops_the_pronoun(text: str, body: bool) -> None:
+    assert safety.default_kinds().mentions_a_body(text) is body
+
+
 def test_the_low_screen_band_does_not_ask_about_a_message_the_classifier_is_sure_of() -> None:
     band = (0.8, 0.1)  # a screen threshold under LOW_SCREEN_SCORE, as the trained detector's is
     low, high = safety.LOW_SCREEN_SCORE - 0.05, safety.LOW_SCREEN_SCORE + 0.05
