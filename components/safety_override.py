@@ -172,7 +172,7 @@ class SafetyOverride(GraphComponent):
 
     def _about_nobody(self, message: Message, text: Text) -> bool:
         mentions = any(e.get(ENTITY_ATTRIBUTE_TYPE) in MEDICAL_ENTITIES for e in message.get(ENTITIES, []))
-        return not mentions and not self._kinds.names_a_person(text) and not self._kinds.mentions_a_body(text)
+        return not mentions and self._kinds.names_nobody(text)
 
     def _reports_symptom(self, message: Message, text: Text) -> bool:
         affirmed = any(

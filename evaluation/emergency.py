@@ -173,8 +173,8 @@ def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
         learned = EMERGENCY if score >= te else SCREEN if score >= ts else ANSWER
         denied = negated_red_flags(row.text) if not matches else []
         ordinary = ordinary_causes(row.text) if not matches else []
-        # As SafetyOverride reads it: no person named, no symptom or risk factor mentioned.
-        about_nobody = not kinds.names_a_person(row.text) and not analyse(row.text, nlp)
+        # As SafetyOverride reads it: no person or part of a body named, no symptom or risk factor mentioned.
+        about_nobody = kinds.names_nobody(row.text) and not analyse(row.text, nlp)
         kind = detector.kind(row.text) if ts <= score < te else None
         both = safety.decide(matches, float(score), (te, ts), kind, denied=denied, ordinary_cause=ordinary,
                              about_nobody=about_nobody).decision

@@ -82,12 +82,10 @@ class Kinds:
         spec = read_yaml(path)
         kinds = spec["kinds"]
         personal = tuple(re.compile(rf"\b(?:{p})\b") for p in spec.get("personal_cues", []))
-        cues = [*spec.get("personal_cues", []), *spec.get("person_cues", [])]
-        people = re.compile(rf"\b(?:{'|'.join(cues)})\b") if cues else None
-        body = spec.get("body_cues", [])
-        bodies = re.compile(rf"\b(?:{'|'.join(body)})\b") if body else None
+        people = _any_word([*spec.get("personal_cues", []), *spec.get("person_cues", [])])
         return cls(tuple(kinds), {k: v["words"] for k, v in kinds.items()},
-                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal, people, bodies)
+                   {k: v["reply"] for k, v in kinds.items()}, spec["default_words"], personal, people,
+                   _any_word(spec.get("body_cues", [])))
 
     def first(self, candidates: Sequence[str]) -> str:
         """The highest-priority kind among ``candidates``."""
@@ -110,6 +108,15 @@ class Kinds:
     def mentions_a_body(self, text: str) -> bool:
         """Whether the message names a part of a body, as a writer who drops the pronoun does."""
         return self.bodies is not None and bool(self.bodies.search(normalise(text)))
+
+    def names_nobody(self, text: str) -> bool:
+        """Neither a person nor a part of a body: the words half of the screen band's "about nobody"."""
+        return not self.names_a_person(text) and not self.mentions_a_body(text)
+
+
+def _any_word(words: Sequence[str]) -> Optional[re.Pattern[str]]:
+    """One pattern for any of ``words`` as whole words; None when there are none."""
+    return re.compile(rf"\b(?:{'|'.join(words)})\b") if words else None
 
 
 @lru_cache(maxsize=1)
