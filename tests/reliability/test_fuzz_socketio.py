@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from harness.client import Client
 from mfr.settings import ROOT
 
-from ..integration.test_socketio import connect
+from ..integration.test_socketio import close, connect
 from .helpers import DISCLAIMER_MARK, KillableServers, running_servers, texts, turns_without_bot_reply, user_texts
 from .test_fuzz_rest import ANY_TEXT, BAD_SENDER, MESSAGE_TEXT, MISSING, NOT_A_STRING, body_of, fuzz, nested_lists
 
@@ -130,7 +130,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillableServer
 def conn(servers: KillableServers) -> Iterator[Connection]:
     c = Connection(servers)
     yield c
-    c.sio.disconnect()
+    close(c.sio)
 
 
 # ---------------------------------------------------------- the server log
@@ -202,7 +202,7 @@ def earlier_conversation(servers: KillableServers) -> Dict[str, Any]:
     c.join(session_id)
     assert DISCLAIMER_MARK in texts(c.ask(session_id, "what is myofascial release?"))
     c.ask(session_id, "my mother is 86 and quite frail")
-    c.sio.disconnect()
+    close(c.sio)
     tracker = c.api.tracker(session_id)
     assert user_texts(tracker) == ["what is myofascial release?", "my mother is 86 and quite frail"]
     return {"session_id": session_id, "events": tracker["events"]}
@@ -496,7 +496,7 @@ def test_an_event_too_large_for_one_polling_request_never_reaches_the_assistant(
     big.join(session_id)
     big.sio.emit("user_uttered", {"message": "a" * 70_000, "session_id": session_id})
     time.sleep(3)
-    big.sio.disconnect()
+    close(big.sio)
     assert user_texts(big.api.tracker(session_id)) == []
 
 
@@ -511,14 +511,14 @@ def test_server_still_answers_and_keeps_history_after_fuzzing(
     session_id = new_session()
     fresh.join(session_id)
     assert "physical therapy" in texts(fresh.ask(session_id, "what is myofascial release?"))
-    fresh.sio.disconnect()
+    close(fresh.sio)
 
     earlier = earlier_conversation["session_id"]
     assert fresh.api.tracker(earlier)["events"] == earlier_conversation["events"], "history untouched by the fuzzing"
     again = Connection(servers)  # a page reload: same session id, new connection
     again.join(earlier)
     reply = texts(again.ask(earlier, "is it safe for her?"))
-    again.sio.disconnect()
+    close(again.sio)
     assert "frail older adults" in reply, "the earlier conversation continues with its slots"
     assert DISCLAIMER_MARK not in reply
     assert user_texts(again.api.tracker(earlier)) == [
