@@ -10,10 +10,11 @@ each detector said about it.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from mfr.data_files import read_yaml
 from mfr.emergency_detector import SEEN_TABLES
@@ -152,18 +153,29 @@ def newest_table(names: Iterable[str]) -> str:
     return present[-1]
 
 
+@functools.lru_cache(maxsize=1)
+def _detector_tools() -> Tuple[Any, Any, Any]:
+    """The learned detector, the person and body words and the slot pipeline, loaded once.
+
+    Not once a table: about 0.8 s each, and the quality test reads 30 tables.
+    """
+    from mfr import emergency_detector, safety
+    from mfr.medical_entities import build_pipeline
+
+    return emergency_detector.load(), safety.default_kinds(), build_pipeline()
+
+
 def detector_decisions(rows: Sequence[Row]) -> Dict[str, Any]:
     """Each detector alone and both together (mfr.safety.decide), without the intent classifier.
 
     Returns decisions and details per variant: `rules` (red-flag rules alone),
     `learned` (the learned detector alone, with its screen) and `both`.
     """
-    from mfr import emergency_detector, safety
-    from mfr.medical_entities import analyse, build_pipeline
+    from mfr import safety
+    from mfr.medical_entities import analyse
     from mfr.red_flags import detect_red_flags, negated_red_flags, ordinary_causes
 
-    detector = emergency_detector.load()
-    kinds, nlp = safety.default_kinds(), build_pipeline()
+    detector, kinds, nlp = _detector_tools()
     te, ts = detector.thresholds.emergency, detector.thresholds.screen
     scores = detector.scores([r.text for r in rows])
     out: Dict[str, Any] = {"rules": ([], []), "learned": ([], []), "both": ([], [])}

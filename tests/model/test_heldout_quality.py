@@ -97,12 +97,15 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_t.yml (T), first use 2026-12-06 at aaf4f2e: 0.927 of 440 (web 0.935, messaging 0.909, phone
 #   0.939), out of scope rejected 0.900, kept 0.996; 0.926 on the 418 rows left, then oils_feelings_and_callbacks.yml
 #   (flattered since).
-# - Table U (tests/data/unscored/blind_intents_u.yml, read by no test yet), first use at fed7b5a: 0.950 (web 0.981,
-#   messaging 0.916, phone 0.955), out of scope rejected 0.950, kept 1.000.
+# - blind_intents_u.yml (U), first use 2026-12-06 at fed7b5a: 0.950 of 440 (web 0.981, messaging 0.916, phone
+#   0.955), out of scope rejected 0.950, kept 1.000; 0.950 on the 423 rows left, then scars_headaches_and_tests.yml
+#   (flattered since: 0.962).
+# - Table V (tests/data/unscored/blind_intents_v.yml, read by no test yet), first use at 2dedea2: 0.955 (web 0.981,
+#   messaging 0.968, phone 0.909), out of scope rejected 0.950, kept 0.996.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970), K's
 # (0.955), M's (0.955), N's (0.962) and U's (0.955) but overall not (0.952, 0.945, 0.948, 0.952, 0.950); neither on
-# F's, G's, H's, J's, O's, P's, Q's, R's, S's or T's. 0.99 kept met on all but F (0.987), P (0.974), Q, R and S
-# (0.988).
+# F's, G's, H's, J's, O's, P's, Q's, R's, S's, T's or V's (0.955 overall, phone 0.909). 0.99 kept met on all but F
+# (0.987), P (0.974), Q, R and S (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -123,6 +126,7 @@ BLIND_FLOORS = {
     "blind_intents_r.yml": (0.95, 0.92, 0.99),
     "blind_intents_s.yml": (0.95, 0.935, 0.99),
     "blind_intents_t.yml": (0.945, 0.92, 0.99),
+    "blind_intents_u.yml": (0.955, 0.925, 0.99),
 }
 
 
@@ -221,11 +225,16 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_26.yml (table 26, W): first use 2026-12-06 at 2cce314 (round 22) 98.9 % of 280, 99.6 % (one
 #   emergency answered: no pronoun, so the screen band took it for a message about nobody), 2.3 % / 3.4 % of 176;
 #   446 rows since 10 look-alikes were dropped; rules round 23 and the body parts in the screen band came from it.
-# - blind_emergencies.yml (table 27, X), the current blind table: first use 2026-12-06 at 7ccb806 (round 23) 96.8 % of
-#   280, 100 %, 1.7 % / 5.1 % of 176 (self-harm 70 %, fracture 80 %); 450 rows since 6 look-alikes were dropped:
-#   96.7 %, 100 %, 1.7 % / 5.2 %; after rules round 24 (from its misses and false alarms, so flattered) 100 %, 100 %,
-#   0.0 % / 5.7 %. Table 28 (tests/data/unscored/blind_emergencies_y.yml), scored once at c69ff35 with nothing learnt
-#   from table 27 before round 24: 99.3 %, 100 %, 2.8 % / 5.7 %.
+# - red_flags_seen_27.yml (table 27, X): first use 2026-12-06 at 7ccb806 (round 23) 96.8 % of 280, 100 %, 1.7 % /
+#   5.1 % of 176 (self-harm 70 %, fracture 80 %); 450 rows since 6 look-alikes were dropped; rules round 24 came from
+#   it and the detector learns from it since.
+# - red_flags_seen_28.yml (table 28, Y): first use 2026-12-06 at c69ff35 (round 24) 99.3 % of 280, 100 %, 2.8 % /
+#   5.7 % of 176 (bleeding, fracture 90 %); 443 rows since 13 look-alikes were dropped; rules round 26 came from it.
+# - blind_emergencies.yml (table 29, Z), the current blind table: first use 2026-12-06 at dbdc6f9 (rounds 25 and 26)
+#   97.9 % of 280, 99.6 % (one emergency answered as a question), 1.1 % / 2.8 % of 176 (self-harm 70 %); 440 rows
+#   since 16 look-alikes were dropped; after rules round 27 (from its misses and false alarms, so flattered) 100 %,
+#   100 %, 0.0 % / 2.9 %. Table 30 (tests/data/unscored/blind_emergencies_30.yml), scored once at 3ce3c1f with
+#   nothing learnt from table 29 before round 27: 97.1 %, 100 %, 2.3 % / 5.1 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -247,7 +256,9 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_24.yml": (0.995, 0.995, 0.01, 0.035),
     "red_flags_seen_25.yml": (0.995, 0.995, 0.01, 0.045),
     "red_flags_seen_26.yml": (0.995, 0.995, 0.01, 0.035),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.065),
+    "red_flags_seen_27.yml": (0.995, 0.995, 0.01, 0.035),
+    "red_flags_seen_28.yml": (0.995, 0.995, 0.015, 0.045),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.04),
 }
 
 
@@ -263,8 +274,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (self-harm at 70 % and fracture at 80 % on table 27's first use;
-    # every kind at 100 % after rules round 24, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (self-harm at 70 % on table 29's first use; every kind at 100 %
+    # after rules round 27, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
