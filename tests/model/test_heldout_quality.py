@@ -100,11 +100,14 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_u.yml (U), first use 2026-12-06 at fed7b5a: 0.950 of 440 (web 0.981, messaging 0.916, phone
 #   0.955), out of scope rejected 0.950, kept 1.000; 0.950 on the 423 rows left, then scars_headaches_and_tests.yml
 #   (flattered since: 0.962).
-# - Table V (tests/data/unscored/blind_intents_v.yml, read by no test yet), first use at 2dedea2: 0.955 (web 0.981,
-#   messaging 0.968, phone 0.909), out of scope rejected 0.950, kept 0.996.
+# - blind_intents_v.yml (V), first use 2026-12-06 at 2dedea2: 0.955 of 440 (web 0.981, messaging 0.968, phone
+#   0.909), out of scope rejected 0.950, kept 0.996; 0.956 on the 412 rows left, then posture_causes_and_sign_offs.yml
+#   (flattered since: 0.971).
+# - Table W (tests/data/unscored/blind_intents_w.yml, read by no test yet), first use at a327a9c: 0.957 (web 0.968,
+#   messaging 0.968, phone 0.932), out of scope rejected 0.950, kept 0.992.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970), K's
 # (0.955), M's (0.955), N's (0.962) and U's (0.955) but overall not (0.952, 0.945, 0.948, 0.952, 0.950); neither on
-# F's, G's, H's, J's, O's, P's, Q's, R's, S's, T's or V's (0.955 overall, phone 0.909). 0.99 kept met on all but F
+# F's, G's, H's, J's, O's, P's, Q's, R's, S's, T's, V's (0.955, phone 0.909) or W's (0.957, phone 0.932). 0.99 kept met on all but F
 # (0.987), P (0.974), Q, R and S (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
@@ -127,6 +130,7 @@ BLIND_FLOORS = {
     "blind_intents_s.yml": (0.95, 0.935, 0.99),
     "blind_intents_t.yml": (0.945, 0.92, 0.99),
     "blind_intents_u.yml": (0.955, 0.925, 0.99),
+    "blind_intents_v.yml": (0.965, 0.94, 0.99),
 }
 
 
