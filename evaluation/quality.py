@@ -55,7 +55,7 @@ async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
     `python -m evaluation.quality` process (not multiprocessing, which re-imports the caller's main script)
     that loads the same model and runs `parse_in_process`, so the parses are the same.
     """
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    workers = min(usable_cores(), MAX_WORKERS)
     if workers < 2 or len(texts) < PARALLEL_FROM:
         return await parse_in_process(model, texts)
     size = -(-len(texts) // workers)
@@ -71,12 +71,27 @@ async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
                     [sys.executable, "-m", "evaluation.quality", str(Path(model).resolve()), str(inp), str(out)],
                     cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)))
         parsed: List[Dict[str, Any]] = []
-        for out, log_name, proc in procs:
-            if proc.wait() != 0:
-                tail = Path(log_name).read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"a parse worker failed ({proc.returncode}):\n{tail}")
-            parsed += pickle.loads(out.read_bytes())
+        try:
+            for out, log_name, proc in procs:
+                if proc.wait() != 0:
+                    tail = Path(log_name).read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"a parse worker failed ({proc.returncode}):\n{tail}")
+                parsed += pickle.loads(out.read_bytes())
+        finally:
+            # After a failure, the other workers would go on parsing into a folder that is about to go.
+            for _, _, proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
     return parsed
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def slot_alternatives(cases: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,14 @@ TEXTS = [
 def test_workers_give_the_same_parses_in_the_same_order(monkeypatch: pytest.MonkeyPatch) -> None:
     alone = asyncio.run(Q.parse_in_process(str(MODEL), TEXTS))
     monkeypatch.setattr(Q, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(Q.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(Q, "usable_cores", lambda: 2)
     together = asyncio.run(Q.parse_all(str(MODEL), TEXTS))
     assert [p["text"] for p in together] == TEXTS
     assert together == alone
+
+
+def test_a_failing_worker_stops_the_parse_with_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(Q, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(Q, "usable_cores", lambda: 2)
+    with pytest.raises(RuntimeError, match="a parse worker failed"):
+        asyncio.run(Q.parse_all(str(tmp_path / "no-such-model.tar.gz"), TEXTS))
