@@ -103,15 +103,22 @@ class Kinds:
 
     def names_a_person(self, text: str) -> bool:
         """Whether the message names anyone at all: the writer, someone with them or a bystander."""
-        return self.people is None or bool(self.people.search(normalise(text)))
+        return self._names_a_person(normalise(text))
 
     def mentions_a_body(self, text: str) -> bool:
         """Whether the message names a part of a body, as a writer who drops the pronoun does."""
-        return self.bodies is not None and bool(self.bodies.search(normalise(text)))
+        return self._mentions_a_body(normalise(text))
 
     def names_nobody(self, text: str) -> bool:
         """Neither a person nor a part of a body: the words half of the screen band's "about nobody"."""
-        return not self.names_a_person(text) and not self.mentions_a_body(text)
+        norm = normalise(text)  # once for both searches: this runs on every message in the screen band
+        return not self._names_a_person(norm) and not self._mentions_a_body(norm)
+
+    def _names_a_person(self, norm: str) -> bool:
+        return self.people is None or bool(self.people.search(norm))
+
+    def _mentions_a_body(self, norm: str) -> bool:
+        return self.bodies is not None and bool(self.bodies.search(norm))
 
 
 def _any_word(words: Sequence[str]) -> Optional[re.Pattern[str]]:
