@@ -10,8 +10,10 @@ A linear SVM gives scores, not probabilities, and "Did you mean" needs
 probabilities it can trust. So the scores are turned into probabilities by a
 softmax with one temperature, fitted on out-of-fold scores (each training
 sentence scored by a model that did not see it); the temperature does not
-change which intent wins. The same out-of-fold probabilities choose the
-FallbackClassifier's thresholds (``choose_thresholds``). Pure: no Rasa import.
+change which intent wins. ``choose_thresholds`` picks the
+FallbackClassifier's thresholds from validation predictions
+(evaluation/thresholds.py gives it the registered blind intent tables). Pure:
+no Rasa import.
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+"""The "Did you mean" thresholds' choice on the validation split (evaluation/thresholds.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation import heldout, thresholds
+from mfr import intent_model
+
+TOPICS = {
+    "greet": ["hello", "hi there", "good morning", "hey", "hiya", "hello again", "hi bot", "good evening"],
+    "price": ["how much is a session", "what does it cost", "price of a session", "is it expensive",
+              "how much do you charge", "what are your fees", "cost per visit", "how much will i pay"],
+    "risks": ["is it safe", "any side effects", "can it hurt me", "what are the risks",
+              "is it dangerous", "could it harm me", "side effects of the therapy", "how safe is it"],
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> intent_model.IntentModel:
+    texts = [t for ts in TOPICS.values() for t in ts]
+    return intent_model.fit(texts, [label for label, ts in TOPICS.items() for _ in ts], {"folds": 4})
+
+
+def test_the_validation_split_is_every_registered_blind_table() -> None:
+    rows = thresholds.validation_rows()
+    tables = [heldout.table_cases(heldout.TEST_DATA / name) for name in heldout.BLIND_INTENT_TABLES]
+    assert len(rows) == sum(len(t) for t in tables)
+    assert rows[0] == (tables[0][0].text, tables[0][0].intent)
+    assert rows[-1] == (tables[-1][-1].text, tables[-1][-1].intent)
+
+
+def test_rows_of_an_intent_the_model_lacks_count_as_wrong_and_are_asked_back(
+        model: intent_model.IntentModel) -> None:
+    sure = [("hello there", "greet"), ("how much does it cost", "price")] * 5
+    strange = [("zebra", "weather")] * 3  # a word the model never saw: no intent above 0.45
+    probs = model.probabilities([t for t, _ in sure + strange])
+    # The premise: the model is less sure of the strange rows than of any sure one.
+    assert probs[len(sure):].max(axis=1).max() < probs[: len(sure)].max(axis=1).min()
+    chosen = thresholds.validation_choice(model, sure + strange)
+    assert chosen["answered_wrong"] == 0.0
+    assert chosen["did_you_mean"] == pytest.approx(3 / 13)
+    assert chosen["answered_right"] == pytest.approx(10 / 13)
+    # Without the strange rows nothing needs asking back.
+    assert thresholds.validation_choice(model, sure)["did_you_mean"] == 0.0
