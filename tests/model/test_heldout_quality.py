@@ -103,12 +103,23 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_v.yml (V), first use 2026-12-06 at 2dedea2: 0.955 of 440 (web 0.981, messaging 0.968, phone
 #   0.909), out of scope rejected 0.950, kept 0.996; 0.956 on the 412 rows left, then posture_causes_and_sign_offs.yml
 #   (flattered since: 0.971).
-# - Table W (tests/data/unscored/blind_intents_w.yml, read by no test yet), first use at a327a9c: 0.957 (web 0.968,
-#   messaging 0.968, phone 0.932), out of scope rejected 0.950, kept 0.992.
-# Targets (the model issue): 0.96 overall and 0.95 phone met on D's and L's first uses; phone met on I's (0.970), K's
-# (0.955), M's (0.955), N's (0.962) and U's (0.955) but overall not (0.952, 0.945, 0.948, 0.952, 0.950); neither on
-# F's, G's, H's, J's, O's, P's, Q's, R's, S's, T's, V's (0.955, phone 0.909) or W's (0.957, phone 0.932). 0.99
-# kept met on all but F (0.987), P (0.974), Q, R and S (0.988).
+# - blind_intents_w.yml (W), first use 2026-12-06 at a327a9c: 0.957 of 440 (web 0.968, messaging 0.968, phone
+#   0.932), out of scope rejected 0.950, kept 0.992; 0.961 on the 412 rows left, then clothing_jaw_and_referred_pain.yml
+#   (flattered since: 0.973).
+# - blind_intents_x.yml (X), first use 2026-12-06 at d731488: 0.948 of 440 (web 0.955, messaging 0.942, phone
+#   0.947), out of scope rejected 0.950, kept 1.000; 0.944 on the 409 rows left, then fascia_fractures_and_options.yml
+#   and the "Did you mean" thresholds chosen on the registered tables (0.963 since; X was in that choice's data).
+# - blind_intents_y.yml (Y), first use 2026-12-06 at d661250 (the first after the new thresholds): 0.964 of 440 (web
+#   0.987, messaging 0.942, phone 0.962), out of scope rejected 0.900, kept 0.996; 0.968 on the 410 rows left, then
+#   holds_hangups_and_shop_hours.yml (flattered since: 0.976).
+# - Table Z (tests/data/unscored/blind_intents_z.yml, read by no test yet), first use at 953f36f: 0.943 (web 0.981,
+#   messaging 0.935, phone 0.909), out of scope rejected 1.000, kept 0.996.
+# Since the thresholds are chosen on the registered tables (evaluation/thresholds.py), every table's figure here is
+# flattered a little more; only first uses are honest.
+# Targets (the model issue): 0.96 overall and 0.95 phone met on D's, L's and Y's first uses; phone met on I's (0.970),
+# K's (0.955), M's (0.955), N's (0.962) and U's (0.955) but overall not (0.952, 0.945, 0.948, 0.952, 0.950); neither on
+# F's, G's, H's, J's, O's, P's, Q's, R's, S's, T's, V's (0.955, phone 0.909), W's (0.957, phone 0.932), X's (0.948,
+# phone 0.947) or Z's (0.943, phone 0.909). 0.99 kept met on all but F (0.987), P (0.974), Q, R and S (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -131,6 +142,9 @@ BLIND_FLOORS = {
     "blind_intents_t.yml": (0.945, 0.92, 0.99),
     "blind_intents_u.yml": (0.955, 0.925, 0.99),
     "blind_intents_v.yml": (0.965, 0.94, 0.99),
+    "blind_intents_w.yml": (0.97, 0.955, 0.99),
+    "blind_intents_x.yml": (0.96, 0.955, 0.99),
+    "blind_intents_y.yml": (0.97, 0.965, 0.99),
 }
 
 
@@ -237,11 +251,19 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_29.yml (table 29, Z): first use 2026-12-06 at dbdc6f9 (rounds 25 and 26) 97.9 % of 280, 99.6 %
 #   (one emergency answered as a question), 1.1 % / 2.8 % of 176 (self-harm 70 %); 440 rows since 16 look-alikes were
 #   dropped; rules round 27 came from it.
-# - blind_emergencies.yml (table 30), the current blind table: first use 2026-12-06 at 3ce3c1f (round 27) 97.1 % of
-#   280, 100 %, 2.3 % / 5.1 % of 176 (self-harm 80 %); 443 rows since 13 look-alikes were dropped: 97.0 %, 100 %,
-#   1.7 % / 5.8 %; after rules round 28 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.6 % / 6.4 %.
-#   Table 31 (tests/data/unscored/blind_emergencies_31.yml), scored once at f9a9bc7 after round 28: 99.6 %, 100 %,
-#   0.6 % / 4.5 %.
+# - red_flags_seen_30.yml (table 30): first use 2026-12-06 at 3ce3c1f (round 27) 97.1 % of 280, 100 %, 2.3 % / 5.1 %
+#   of 176 (self-harm 80 %); 443 rows since 13 look-alikes were dropped; rules round 28 came from it.
+# - red_flags_seen_31.yml (table 31): first use 2026-12-06 at f9a9bc7 (round 28) 99.6 % of 280, 100 %, 0.6 % / 4.5 %
+#   of 176 (seizure 90 %); 438 rows since 18 look-alikes were dropped; rules round 29 came from it.
+# - red_flags_seen_32.yml (table 32): first use 2026-12-06 at d731488 (round 29) 99.3 % of 280, 99.6 %, 2.8 % / 3.4 %
+#   of 176 (bladder and bowel, headache 90 %); 436 rows since 19 look-alikes and one near copy of intent-table rows
+#   were dropped; rules round 30 came from it.
+# - blind_emergencies.yml (table 33), the current blind table: first use 2026-12-06 at d661250 (round 30) 98.6 % of
+#   280, 100 %, 2.8 % / 5.1 % of 176 (burns, fracture, seizure, unconscious 90 %); 442 rows since 14 look-alikes were
+#   dropped: 98.5 %, 100 %, 2.4 % / 5.3 %; after rules round 31 (from its misses and false alarms, so flattered)
+#   100 %, 100 %, 1.2 % / 5.9 % (the two false alarms left are the learned detector's).
+#   Table 34 (tests/data/unscored/blind_emergencies_34.yml), scored once at 953f36f after round 31: 96.8 %, 99.3 %,
+#   3.4 % / 4.0 % (choking 70 %).
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -266,7 +288,10 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_27.yml": (0.995, 0.995, 0.01, 0.035),
     "red_flags_seen_28.yml": (0.995, 0.995, 0.015, 0.045),
     "red_flags_seen_29.yml": (0.995, 0.995, 0.01, 0.02),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.07),
+    "red_flags_seen_30.yml": (0.995, 0.995, 0.01, 0.035),
+    "red_flags_seen_31.yml": (0.995, 0.995, 0.01, 0.02),
+    "red_flags_seen_32.yml": (0.995, 0.995, 0.01, 0.02),
+    "blind_emergencies.yml": (0.995, 0.995, 0.015, 0.065),
 }
 
 
@@ -282,8 +307,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (self-harm at 80 % on table 30's first use; every kind at 100 %
-    # after rules round 28, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 33's first use: burns, fracture, seizure and unconscious at
+    # 90 %; every kind at 100 % after rules round 31, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
@@ -331,7 +356,10 @@ def test_in_scope_questions_are_kept(report: Dict[str, Any]) -> None:
 
 def test_off_topic_gets_no_article_answer(report: Dict[str, Any]) -> None:
     scope = report["scope"]
-    assert scope["oos_no_article_answer"] >= 0.99  # 0.997 on 2026-12-04
+    # 0.997 on 2026-12-04. 0.990 on 2026-12-06 (4 of 391) after the "Did you mean" thresholds were chosen on the
+    # blind tables (lower, so fewer questions back): "how does cybersecurity work" now gets how_it_works's answer
+    # instead of the choice. The floor moved from 0.99 to 0.985 to record that cost, not to hide it (README, The model).
+    assert scope["oos_no_article_answer"] >= 0.985
     # Target 0.90 for the scope reply itself, met: 0.957 on 2026-12-04 (the model issue's 0.97: not met;
     # 10 of the 391 go to "Did you mean", which offers "None of these").
     assert scope["oos_rejection"] >= 0.945
