@@ -259,11 +259,14 @@ class RedFlagRules:
         offset = len(clause) - len(window)
         inside = {i + k - offset for i in range(len(clause)) for p in self.symptom_negations
                   if clause[i : i + len(p)] == p for k in range(len(p))}
+        # A cue followed by a subject denies that subject's clause, not this mention; a mention that opens with a
+        # subject ("he's just not ... he's not answering me", round 32) starts its own clause too.
+        opening = text[start:].split()[:1]
         for i in range(len(window)):
             if i in inside:
                 continue
             for cue in self.cues:
-                if window[i : i + len(cue)] == cue and not _SUBJECTS & set(window[i + len(cue) :]):
+                if window[i : i + len(cue)] == cue and not _SUBJECTS & {*window[i + len(cue) :], *opening}:
                     return True
         return False
 
