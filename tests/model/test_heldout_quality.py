@@ -112,8 +112,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_y.yml (Y), first use 2026-12-06 at d661250 (the first after the new thresholds): 0.964 of 440 (web
 #   0.987, messaging 0.942, phone 0.962), out of scope rejected 0.900, kept 0.996; 0.968 on the 410 rows left, then
 #   holds_hangups_and_shop_hours.yml (flattered since: 0.976).
-# - Table Z (tests/data/unscored/blind_intents_z.yml, read by no test yet), first use at 953f36f: 0.943 (web 0.981,
-#   messaging 0.935, phone 0.909), out of scope rejected 1.000, kept 0.996.
+# - blind_intents_z.yml (Z), first use 2026-12-06 at 953f36f: 0.943 of 440 (web 0.981, messaging 0.935, phone
+#   0.909), out of scope rejected 1.000, kept 0.996; 0.941 on the 422 rows left, then spa_allergies_and_callbacks.yml
+#   (flattered since: 0.948, phone 0.930).
 # Since the thresholds are chosen on the registered tables (evaluation/thresholds.py), every table's figure here is
 # flattered a little more; only first uses are honest.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's, L's and Y's first uses; phone met on I's (0.970),
@@ -144,7 +145,8 @@ BLIND_FLOORS = {
     "blind_intents_v.yml": (0.965, 0.94, 0.99),
     "blind_intents_w.yml": (0.97, 0.955, 0.99),
     "blind_intents_x.yml": (0.96, 0.955, 0.99),
-    "blind_intents_y.yml": (0.97, 0.965, 0.99),
+    "blind_intents_y.yml": (0.97, 0.96, 0.99),
+    "blind_intents_z.yml": (0.945, 0.925, 0.99),
 }
 
 
@@ -258,12 +260,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_32.yml (table 32): first use 2026-12-06 at d731488 (round 29) 99.3 % of 280, 99.6 %, 2.8 % / 3.4 %
 #   of 176 (bladder and bowel, headache 90 %); 436 rows since 19 look-alikes and one near copy of intent-table rows
 #   were dropped; rules round 30 came from it.
-# - blind_emergencies.yml (table 33), the current blind table: first use 2026-12-06 at d661250 (round 30) 98.6 % of
-#   280, 100 %, 2.8 % / 5.1 % of 176 (burns, fracture, seizure, unconscious 90 %); 442 rows since 14 look-alikes were
-#   dropped: 98.5 %, 100 %, 2.4 % / 5.3 %; after rules round 31 (from its misses and false alarms, so flattered)
-#   100 %, 100 %, 1.2 % / 5.9 % (the two false alarms left are the learned detector's).
-#   Table 34 (tests/data/unscored/blind_emergencies_34.yml), scored once at 953f36f after round 31: 96.8 %, 99.3 %,
-#   3.4 % / 4.0 % (choking 70 %).
+# - red_flags_seen_33.yml (table 33): first use 2026-12-06 at d661250 (round 30) 98.6 % of 280, 100 %, 2.8 % / 5.1 %
+#   of 176 (burns, fracture, seizure, unconscious 90 %); 442 rows since 14 look-alikes were dropped; rules round 31
+#   came from it.
+# - blind_emergencies.yml (table 34), the current blind table: first use 2026-12-06 at 953f36f (round 31) 96.8 % of
+#   280, 99.3 %, 3.4 % / 4.0 % of 176 (choking 70 %, unconscious 80 %); 433 rows since 23 look-alikes were dropped:
+#   96.7 %, 99.3 %, 3.7 % / 4.3 %; after rules round 32 (from its misses and false alarms, so flattered) 100 %, 100 %,
+#   0.6 % / 4.9 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -291,7 +294,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_30.yml": (0.995, 0.995, 0.01, 0.035),
     "red_flags_seen_31.yml": (0.995, 0.995, 0.01, 0.02),
     "red_flags_seen_32.yml": (0.995, 0.995, 0.01, 0.02),
-    "blind_emergencies.yml": (0.995, 0.995, 0.015, 0.065),
+    "red_flags_seen_33.yml": (0.995, 0.995, 0.01, 0.05),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.055),
 }
 
 
@@ -307,8 +311,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 33's first use: burns, fracture, seizure and unconscious at
-    # 90 %; every kind at 100 % after rules round 31, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 34's first use: choking at 70 % and unconscious at 80 %;
+    # every kind at 100 % after rules round 32, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
@@ -358,7 +362,8 @@ def test_off_topic_gets_no_article_answer(report: Dict[str, Any]) -> None:
     scope = report["scope"]
     # 0.997 on 2026-12-04. 0.990 on 2026-12-06 (4 of 391) after the "Did you mean" thresholds were chosen on the
     # blind tables (lower, so fewer questions back): "how does cybersecurity work" now gets how_it_works's answer
-    # instead of the choice. The floor moved from 0.99 to 0.985 to record that cost, not to hide it (README, The model).
+    # instead of the choice; 0.987 (5 of 391) after Z's data file. The floor moved from 0.99 to 0.985 to record that
+    # cost, not to hide it (README, The model).
     assert scope["oos_no_article_answer"] >= 0.985
     # Target 0.90 for the scope reply itself, met: 0.957 on 2026-12-04 (the model issue's 0.97: not met;
     # 10 of the 391 go to "Did you mean", which offers "None of these").
