@@ -115,6 +115,8 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_z.yml (Z), first use 2026-12-06 at 953f36f: 0.943 of 440 (web 0.981, messaging 0.935, phone
 #   0.909), out of scope rejected 1.000, kept 0.996; 0.941 on the 422 rows left, then spa_allergies_and_callbacks.yml
 #   (flattered since: 0.948, phone 0.930).
+# - Table AA (tests/data/unscored/blind_intents_aa.yml, read by no test yet), first use at 27826d7: 0.950 (web 0.968,
+#   messaging 0.942, phone 0.939), out of scope rejected 0.900, kept 0.992.
 # Since the thresholds are chosen on the registered tables (evaluation/thresholds.py), every table's figure here is
 # flattered a little more; only first uses are honest.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's, L's and Y's first uses; phone met on I's (0.970),
@@ -266,7 +268,8 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - blind_emergencies.yml (table 34), the current blind table: first use 2026-12-06 at 953f36f (round 31) 96.8 % of
 #   280, 99.3 %, 3.4 % / 4.0 % of 176 (choking 70 %, unconscious 80 %); 433 rows since 23 look-alikes were dropped:
 #   96.7 %, 99.3 %, 3.7 % / 4.3 %; after rules round 32 (from its misses and false alarms, so flattered) 100 %, 100 %,
-#   0.6 % / 4.9 %.
+#   0.6 % / 4.9 %. Table 35 (tests/data/unscored/blind_emergencies_35.yml), scored once at 27826d7 after round 32:
+#   100 %, 100 %, 4.5 % / 4.5 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
