@@ -347,8 +347,3 @@ def train_tfidf(reuse: bool = False, background_cpu: Callable[[], float] = lambd
     TFIDF_META.write_text(json.dumps(
         {"fingerprint": fingerprint, "trained_at": time.strftime("%Y-%m-%d %H:%M"), "run": asdict(run)}, indent=2))
     return pipe, run
-
-
-def cpu_count() -> int:
-    """Cores this process may use."""
-    return len(os.sched_getaffinity(0))

@@ -7,19 +7,10 @@ import pytest
 from evaluation import heldout, thresholds
 from mfr import intent_model
 
-TOPICS = {
-    "greet": ["hello", "hi there", "good morning", "hey", "hiya", "hello again", "hi bot", "good evening"],
-    "price": ["how much is a session", "what does it cost", "price of a session", "is it expensive",
-              "how much do you charge", "what are your fees", "cost per visit", "how much will i pay"],
-    "risks": ["is it safe", "any side effects", "can it hurt me", "what are the risks",
-              "is it dangerous", "could it harm me", "side effects of the therapy", "how safe is it"],
-}
-
-
-@pytest.fixture(scope="module")
-def model() -> intent_model.IntentModel:
-    texts = [t for ts in TOPICS.values() for t in ts]
-    return intent_model.fit(texts, [label for label, ts in TOPICS.items() for _ in ts], {"folds": 4})
+@pytest.fixture()
+def model(topic_model: intent_model.IntentModel) -> intent_model.IntentModel:
+    """The model fitted once on conftest.TOPICS."""
+    return topic_model
 
 
 def test_the_validation_split_is_every_registered_blind_table() -> None:

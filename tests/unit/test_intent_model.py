@@ -22,25 +22,13 @@ from components.intent_classifier import LinearIntentClassifier
 from mfr import intent_model
 from mfr.linear import softmax
 
-TOPICS = {
-    "greet": ["hello", "hi there", "good morning", "hey", "hiya", "hello again", "hi bot", "good evening"],
-    "price": ["how much is a session", "what does it cost", "price of a session", "is it expensive",
-              "how much do you charge", "what are your fees", "cost per visit", "how much will i pay"],
-    "risks": ["is it safe", "any side effects", "can it hurt me", "what are the risks",
-              "is it dangerous", "could it harm me", "side effects of the therapy", "how safe is it"],
-}
+Examples = Tuple[List[str], List[str]]
 
 
-def examples() -> Tuple[List[str], List[str]]:
-    texts = [t for ts in TOPICS.values() for t in ts]
-    labels = [label for label, ts in TOPICS.items() for _ in ts]
-    return texts, labels
-
-
-@pytest.fixture(scope="module")
-def model() -> intent_model.IntentModel:
-    texts, labels = examples()
-    return intent_model.fit(texts, labels, {"folds": 4})
+@pytest.fixture()
+def model(topic_model: intent_model.IntentModel) -> intent_model.IntentModel:
+    """The model fitted once on conftest.TOPICS."""
+    return topic_model
 
 
 def test_unseen_wordings_get_their_intent(model: intent_model.IntentModel) -> None:
@@ -59,8 +47,9 @@ def test_ranking_is_a_probability_distribution_most_likely_first(model: intent_m
     assert model.rank("is it safe for me", length=2) == ranking[:2]
 
 
-def test_the_kept_float32_weights_give_the_svms_scores(model: intent_model.IntentModel) -> None:
-    texts, labels = examples()
+def test_the_kept_float32_weights_give_the_svms_scores(
+        model: intent_model.IntentModel, topic_examples: Examples) -> None:
+    texts, labels = topic_examples
     svm = intent_model.pipeline({**intent_model.DEFAULTS, "folds": 4}).fit(texts, labels)
     asked = ["is it safe for me", "how much", "hello there", "zzz"]
     assert model.layer.weights.dtype == np.float32 and model.classes == list(svm.classes_)
@@ -135,18 +124,18 @@ def test_thresholds_stay_low_when_confidences_are_trustworthy() -> None:
 # ---------------------------------------------------------------- the Rasa component
 
 
-def training_data() -> TrainingData:
-    texts, labels = examples()
+def training_data(examples: Examples) -> TrainingData:
+    texts, labels = examples
     return TrainingData([Message(data={"text": t, "intent": i}) for t, i in zip(texts, labels, strict=True)])
 
 
-def test_component_trains_saves_loads_and_classifies(tmp_path: Path) -> None:
+def test_component_trains_saves_loads_and_classifies(tmp_path: Path, topic_examples: Examples) -> None:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("intent_classifier")
     context = ExecutionContext(GraphSchema({}), "test")
     config = {**LinearIntentClassifier.get_default_config(), "folds": 4}
     trained = LinearIntentClassifier.create(config, storage, resource, context)
-    trained.train(training_data())
+    trained.train(training_data(topic_examples))
 
     loaded = LinearIntentClassifier.load(config, storage, resource, context)
     message = Message(data={"text": "how much does it cost"})
@@ -161,11 +150,11 @@ def test_component_trains_saves_loads_and_classifies(tmp_path: Path) -> None:
     assert before.get("intent") == message.get("intent")
 
 
-def test_component_gives_empty_text_no_intent(tmp_path: Path) -> None:
+def test_component_gives_empty_text_no_intent(tmp_path: Path, topic_examples: Examples) -> None:
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     component = LinearIntentClassifier.create({"folds": 4}, storage, Resource("c"), context)
-    component.train(training_data())
+    component.train(training_data(topic_examples))
     message = Message(data={"text": ""})
     component.process([message])
     # Rasa's "no intent", which the FallbackClassifier after it can read.
@@ -184,14 +173,14 @@ def test_untrained_component_loads_and_does_nothing(tmp_path: Path) -> None:
     assert message.get("intent") == {"name": None, "confidence": 0.0}
 
 
-def test_fallback_classifier_after_it_reads_an_empty_message(tmp_path: Path) -> None:
+def test_fallback_classifier_after_it_reads_an_empty_message(tmp_path: Path, topic_examples: Examples) -> None:
     # Found by the socket.io fuzz test: an empty text reached Rasa's FallbackClassifier without an intent.
     from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     component = LinearIntentClassifier.create({"folds": 4}, storage, Resource("c"), context)
-    component.train(training_data())
+    component.train(training_data(topic_examples))
     fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), "threshold": 0.4})
     message = Message(data={"text": ""})
     fallback.process(component.process([message]))
