@@ -205,7 +205,8 @@ def decide(
     ask the screen question instead, so that the person decides: only the
     learned detector fires and the rules read a red flag in the same message
     as denied ("I didn't black out, haven't been sick") or find an ordinary
-    cause ("after my spin class I thought I was going to die"); or the rules matched
+    cause ("after my spin class I thought I was going to die") and its kind model
+    does not read self-harm; or the rules matched
     nothing but the bare name of a condition ("seizure", "sepsis") and the
     learned detector scores the message below its screen threshold (on the
     blind tables such messages were questions, histories and talk about other
@@ -238,15 +239,17 @@ def decide(
     if learned_fires and not matches and denied:
         notes.append(f"learned detector over its threshold, but the rules read {', '.join(denied)} as denied")
         learned_fires = False
-    if learned_fires and not matches and ordinary_cause:
+    guess, guess_score = model_kind if model_kind else (None, None)
+    self_harm_guess = guess == SELF_HARM and (guess_score or 0) >= SELF_HARM_CONFIDENCE
+    # An everyday cause explains a sensation, not a plan: "I've worked out which side has no fence" (emergency
+    # table 38) is no gym visit, so a message the kind model reads as self-harm keeps the reply.
+    if learned_fires and not matches and ordinary_cause and not self_harm_guess:
         notes.append(f"learned detector over its threshold, but the message names an ordinary cause "
                      f"({', '.join(ordinary_cause)})")
         learned_fires = False
     if learned_fires:
         fired.append(LEARNED)
     in_band = score is not None and thresholds is not None and score >= thresholds[1]
-    guess, guess_score = model_kind if model_kind else (None, None)
-    self_harm_guess = guess == SELF_HARM and (guess_score or 0) >= SELF_HARM_CONFIDENCE
     below_reply = score is not None and thresholds is not None and score < thresholds[0]
     if (in_band and below_reply and not fired and about_nobody
             and (not self_harm_guess or out_of_scope >= SURE_OUT_OF_SCOPE)):

@@ -144,6 +144,10 @@ def test_a_learned_only_emergency_with_an_ordinary_cause_asks_the_screen() -> No
     assert d.decision == "screen" and d.notes
     # The rules are never overruled by an ordinary cause.
     assert safety.decide([flag("chest_pain")], 0.95, T, ordinary_cause=["gym"]).decision == "emergency"
+    # Nor is a message the kind model reads as self-harm: "worked out" there is a plan, not a workout.
+    d = safety.decide([], 0.95, T, ("self_harm", 0.86), ordinary_cause=["worked out"])
+    assert d.decision == "emergency" and d.kind == "self_harm"
+    assert safety.decide([], 0.95, T, ("self_harm", 0.1), ordinary_cause=["worked out"]).decision == "screen"
 
 
 def test_the_screen_band_alone_does_not_ask_about_a_message_about_nobody() -> None:
