@@ -288,11 +288,15 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_37.yml (table 37): first use 2026-12-06 at 15cf2df (round 34) 99.3 % of 280, 100 %, 2.3 % / 2.8 %
 #   of 176 (head injury, self-harm 90 %); 439 rows since 17 look-alikes were dropped; rules round 35 came from it
 #   (100 %, 100 %, 0.0 % / 2.5 % since).
-# - blind_emergencies.yml (table 38), the current blind table: first use 2026-12-06 at f337c76 (round 35) 98.6 % of
-#   280, 100 %, 1.7 % / 5.1 % of 176 (self-harm 70 %, fracture 90 %); 438 rows since 18 look-alikes were dropped:
-#   98.5 %, 100 %, 1.8 % / 5.5 %; after rules round 36 (from its misses and false alarms, so flattered) 100 %, 100 %,
-#   0.0 % / 5.5 %. Table 39 (tests/data/unscored/blind_emergencies_39.yml), scored once at 6f149ac after round 36:
-#   98.6 %, 100 %, 2.3 % / 5.7 %.
+# - red_flags_seen_38.yml (table 38): first use 2026-12-06 at f337c76 (round 35) 98.6 % of 280, 100 %, 1.7 % / 5.1 %
+#   of 176 (self-harm 70 %, fracture 90 %); 438 rows since 18 look-alikes were dropped; rules round 36 came from it
+#   (100 %, 100 %, 0.0 % / 3.7 % since).
+# - blind_emergencies.yml (table 39), the current blind table: first use 2026-12-06 at 6f149ac (round 36) 98.6 % of
+#   280, 100 %, 2.3 % / 5.7 % of 176 (fracture, headache, meningitis, pregnancy 90 %); 433 rows since 23 look-alikes
+#   were dropped: 98.5 %, 100 %, 2.4 % / 5.5 %; after rules round 37 (from its misses and false alarms, so flattered)
+#   99.6 %, 100 %, 0.0 % / 4.9 % (the miss left: a thunderclap headache told as "this is not a migraine, it came in a
+#   second", got the screen question). Table 40 (tests/data/unscored/blind_emergencies_40.yml), scored once at
+#   5f866f6 after round 37: 99.6 %, 100 %, 2.8 % / 6.2 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -325,6 +329,7 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_35.yml": (0.995, 0.995, 0.01, 0.04),
     "red_flags_seen_36.yml": (0.995, 0.995, 0.01, 0.02),
     "red_flags_seen_37.yml": (0.995, 0.995, 0.01, 0.03),
+    "red_flags_seen_38.yml": (0.995, 0.995, 0.01, 0.04),
     "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.06),
 }
 
@@ -341,8 +346,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 38's first use: self-harm at 70 %; every kind at 100 % after
-    # rules round 36, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 39's first use: fracture, headache, meningitis and pregnancy
+    # at 90 %; headache still at 90 % after rules round 37, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
