@@ -7,12 +7,6 @@ import pytest
 from evaluation import heldout, thresholds
 from mfr import intent_model
 
-@pytest.fixture()
-def model(topic_model: intent_model.IntentModel) -> intent_model.IntentModel:
-    """The model fitted once on conftest.TOPICS."""
-    return topic_model
-
-
 def test_the_validation_split_is_every_registered_blind_table() -> None:
     rows = thresholds.validation_rows()
     tables = [heldout.table_cases(heldout.TEST_DATA / name) for name in heldout.BLIND_INTENT_TABLES]
@@ -22,15 +16,15 @@ def test_the_validation_split_is_every_registered_blind_table() -> None:
 
 
 def test_rows_of_an_intent_the_model_lacks_count_as_wrong_and_are_asked_back(
-        model: intent_model.IntentModel) -> None:
+        topic_model: intent_model.IntentModel) -> None:
     sure = [("hello there", "greet"), ("how much does it cost", "price")] * 5
     strange = [("zebra", "weather")] * 3  # a word the model never saw: no intent above 0.45
-    probs = model.probabilities([t for t, _ in sure + strange])
+    probs = topic_model.probabilities([t for t, _ in sure + strange])
     # The premise: the model is less sure of the strange rows than of any sure one.
     assert probs[len(sure):].max(axis=1).max() < probs[: len(sure)].max(axis=1).min()
-    chosen = thresholds.validation_choice(model, sure + strange)
+    chosen = thresholds.validation_choice(topic_model, sure + strange)
     assert chosen["answered_wrong"] == 0.0
     assert chosen["did_you_mean"] == pytest.approx(3 / 13)
     assert chosen["answered_right"] == pytest.approx(10 / 13)
     # Without the strange rows nothing needs asking back.
-    assert thresholds.validation_choice(model, sure)["did_you_mean"] == 0.0
+    assert thresholds.validation_choice(topic_model, sure)["did_you_mean"] == 0.0

@@ -25,36 +25,30 @@ from mfr.linear import softmax
 Examples = Tuple[List[str], List[str]]
 
 
-@pytest.fixture()
-def model(topic_model: intent_model.IntentModel) -> intent_model.IntentModel:
-    """The model fitted once on conftest.TOPICS."""
-    return topic_model
+def test_unseen_wordings_get_their_intent(topic_model: intent_model.IntentModel) -> None:
+    assert topic_model.rank("hello, good afternoon")[0]["name"] == "greet"
+    assert topic_model.rank("how much does a session cost?")[0]["name"] == "price"
+    assert topic_model.rank("are there side effects or risks")[0]["name"] == "risks"
 
 
-def test_unseen_wordings_get_their_intent(model: intent_model.IntentModel) -> None:
-    assert model.rank("hello, good afternoon")[0]["name"] == "greet"
-    assert model.rank("how much does a session cost?")[0]["name"] == "price"
-    assert model.rank("are there side effects or risks")[0]["name"] == "risks"
-
-
-def test_ranking_is_a_probability_distribution_most_likely_first(model: intent_model.IntentModel) -> None:
-    ranking = model.rank("is it safe for me", length=10)
+def test_ranking_is_a_probability_distribution_most_likely_first(topic_model: intent_model.IntentModel) -> None:
+    ranking = topic_model.rank("is it safe for me", length=10)
     assert ranking[0]["name"] == "risks"
     assert len(ranking) == 3
     confidences = [r["confidence"] for r in ranking]
     assert confidences == sorted(confidences, reverse=True)
     assert sum(confidences) == pytest.approx(1.0)
-    assert model.rank("is it safe for me", length=2) == ranking[:2]
+    assert topic_model.rank("is it safe for me", length=2) == ranking[:2]
 
 
 def test_the_kept_float32_weights_give_the_svms_scores(
-        model: intent_model.IntentModel, topic_examples: Examples) -> None:
+        topic_model: intent_model.IntentModel, topic_examples: Examples) -> None:
     texts, labels = topic_examples
     svm = intent_model.pipeline({**intent_model.DEFAULTS, "folds": 4}).fit(texts, labels)
     asked = ["is it safe for me", "how much", "hello there", "zzz"]
-    assert model.layer.weights.dtype == np.float32 and model.classes == list(svm.classes_)
-    expected = softmax(svm.decision_function(asked), model.temperature)
-    assert np.allclose(model.probabilities(asked), expected, atol=1e-5)
+    assert topic_model.layer.weights.dtype == np.float32 and topic_model.classes == list(svm.classes_)
+    expected = softmax(svm.decision_function(asked), topic_model.temperature)
+    assert np.allclose(topic_model.probabilities(asked), expected, atol=1e-5)
 
 
 def test_two_intents_get_two_columns_as_the_svm_scores_them() -> None:
@@ -66,18 +60,18 @@ def test_two_intents_get_two_columns_as_the_svm_scores_them() -> None:
                        softmax(np.stack([-s, s], axis=1), 1.0), atol=1e-5)
 
 
-def test_temperature_is_fitted_on_out_of_fold_scores(model: intent_model.IntentModel) -> None:
-    probs, gold = model.validation
+def test_temperature_is_fitted_on_out_of_fold_scores(topic_model: intent_model.IntentModel) -> None:
+    probs, gold = topic_model.validation
     assert probs.shape == (24, 3) and len(gold) == 24
-    assert model.temperature != 1.0
+    assert topic_model.temperature != 1.0
     # The fitted temperature explains the out-of-fold labels better than its neighbours.
-    scores = np.log(probs) * model.temperature
+    scores = np.log(probs) * topic_model.temperature
 
     def nll(t: float) -> float:
         p = softmax(scores, t)
         return float(-np.mean(np.log(p[np.arange(len(gold)), gold])))
 
-    assert nll(model.temperature) <= min(nll(model.temperature * 2), nll(model.temperature / 2))
+    assert nll(topic_model.temperature) <= min(nll(topic_model.temperature * 2), nll(topic_model.temperature / 2))
 
 
 def test_temperature_does_not_change_the_winner() -> None:
