@@ -198,6 +198,7 @@ class RedFlagRules:
         self.joke = cues("joke_cues")
         self.recent_past = cues("recent_past_cues")
         self.resolved = cues("resolved_cues")
+        self.worse_now = cues("worse_now_cues")
         self.meta = cues("meta_cues")
         self.unreal = cues("unreal_cues")
         self.explained = cues("explained_cues")
@@ -306,6 +307,7 @@ class RedFlagRules:
             )
             candidate = question or hypothetical or past or recent
         else:
+            hypothetical = False
             candidate = question or past or recent
         # Not about a real person now, or given an everyday cause: these outweigh "now" and "this morning".
         if contextual and any(p.search(sentence) for p in (*self.unreal, *self.explained)):
@@ -313,6 +315,9 @@ class RedFlagRules:
         if not candidate:
             return False
         window = text[max(0, start - 2 * _SCAN_CHARS) : end + 2 * _SCAN_CHARS]
+        # A turn for the worse after the mention starts, in any later sentence, outweighs its past and its resolution.
+        if not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now):
+            return False
         if any(p.search(sentence) for p in self.present):
             return False
         resolved = any(p.search(window) for p in self.resolved)
