@@ -36,6 +36,8 @@ _SENTENCE_ENDS = ".;!?"
 # Clauses are read at most this many characters either side of a mention: the
 # cues sit within a few words, and a bounded look keeps a long message linear.
 _SCAN_CHARS = 400
+# A symptom's own "not" or "never" is looked for this many words into the mention too.
+_LONGEST_SYMPTOM_NEGATION = 6
 # Chat and phone shorthand, spelled out so that one pattern serves both ("n"
 # for "and", "w" for "with"), and frequent misspellings of red-flag words.
 _WORDS = {
@@ -196,6 +198,7 @@ class RedFlagRules:
         self.question = cues("question_cues")
         self.sentence_hypothetical = cues("sentence_hypothetical_cues")
         self.joke = cues("joke_cues")
+        self.not_joke = cues("not_joke_cues")
         self.recent_past = cues("recent_past_cues")
         self.resolved = cues("resolved_cues")
         self.worse_now = cues("worse_now_cues")
@@ -258,8 +261,10 @@ class RedFlagRules:
         # "will not stop", "not making sense": the "not" is the symptom and denies nothing after it. Found in the
         # whole clause, as the phrase may begin before the window.
         offset = len(clause) - len(window)
+        # The phrase may run on into the mention ("never had a headache like this", round 39).
+        words = clause + text[start:].split()[:_LONGEST_SYMPTOM_NEGATION]
         inside = {i + k - offset for i in range(len(clause)) for p in self.symptom_negations
-                  if clause[i : i + len(p)] == p for k in range(len(p))}
+                  if words[i : i + len(p)] == p for k in range(len(p))}
         # A cue followed by a subject denies that subject's clause, not this mention; a mention that opens with a
         # subject ("he's just not ... he's not answering me", round 32) starts its own clause too.
         opening = text[start:].split()[:1]
@@ -302,22 +307,24 @@ class RedFlagRules:
         # A question about the service or about other people's future messages.
         question = question or any(p.search(sentence) for p in self.meta)
         if contextual:
-            hypothetical = any(p.search(near) for p in self.hypothetical) or any(
-                p.search(sentence) for p in self.sentence_hypothetical + self.joke
-            )
+            joke = any(p.search(sentence) for p in self.joke) and not any(p.search(sentence) for p in self.not_joke)
+            hypothetical = (any(p.search(near) for p in self.hypothetical)
+                            or any(p.search(sentence) for p in self.sentence_hypothetical) or joke)
             candidate = question or hypothetical or past or recent
         else:
             hypothetical = False
             candidate = question or past or recent
+        # A turn for the worse after the mention starts, in any later sentence, outweighs its past, its resolution
+        # and an everyday cause ("after carrying the sofa, but now it's crushing and going down my arm").
+        worse = not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now)
         # Not about a real person now, or given an everyday cause: these outweigh "now" and "this morning".
-        if contextual and any(p.search(sentence) for p in (*self.unreal, *self.explained)):
+        if contextual and any(p.search(sentence) for p in self.unreal):
             return True
-        if not candidate:
+        if contextual and not worse and any(p.search(sentence) for p in self.explained):
+            return True
+        if not candidate or worse:
             return False
         window = text[max(0, start - 2 * _SCAN_CHARS) : end + 2 * _SCAN_CHARS]
-        # A turn for the worse after the mention starts, in any later sentence, outweighs its past and its resolution.
-        if not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now):
-            return False
         if any(p.search(sentence) for p in self.present):
             return False
         resolved = any(p.search(window) for p in self.resolved)
