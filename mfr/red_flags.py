@@ -195,6 +195,7 @@ class RedFlagRules:
         self.present = cues("present_cues")
         self.weak_present = cues("weak_present_cues")
         self.chronic = cues("chronic_cues")
+        self.chronic_after = cues("chronic_after_cues")
         self.question = cues("question_cues")
         self.sentence_hypothetical = cues("sentence_hypothetical_cues")
         self.joke = cues("joke_cues")
@@ -298,7 +299,8 @@ class RedFlagRules:
         # A past cue inside the mention counts too: "knocked out at work last year fell off a ladder" (round 20).
         past = any(p.search(part) for p in self.past for part in (*clause, text[start:end]))
         if contextual and not past:
-            past = any(p.search(part) for p in self.chronic for part in clause)
+            past = (any(p.search(part) for p in self.chronic for part in clause)
+                    or any(p.match(text[end:].lstrip()) for p in self.chronic_after))
         recent = any(p.search(part) for p in self.recent_past for part in clause)
         lo, hi = max(0, start - _SCAN_CHARS), min(len(text), end + _SCAN_CHARS)
         left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
