@@ -36,8 +36,6 @@ _SENTENCE_ENDS = ".;!?"
 # Clauses are read at most this many characters either side of a mention: the
 # cues sit within a few words, and a bounded look keeps a long message linear.
 _SCAN_CHARS = 400
-# A symptom's own "not" or "never" is looked for this many words into the mention too.
-_LONGEST_SYMPTOM_NEGATION = 6
 # Chat and phone shorthand, spelled out so that one pattern serves both ("n"
 # for "and", "w" for "with"), and frequent misspellings of red-flag words.
 _WORDS = {
@@ -182,6 +180,8 @@ class RedFlagRules:
         self.window = int(spec.get("negation_window", 4))
         self.cues = [normalise(c).split() for c in spec["negation_cues"]]
         self.symptom_negations = [normalise(c).split() for c in spec.get("symptom_negations", [])]
+        # A symptom's own "not" or "never" may run on into the mention this many words.
+        self.longest_symptom_negation = max((len(p) for p in self.symptom_negations), default=0)
         self.breaks = [normalise(b).split() for b in spec["clause_breaks"]]
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
         self.ordinary = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("ordinary_causes", [])]
@@ -263,7 +263,7 @@ class RedFlagRules:
         # whole clause, as the phrase may begin before the window.
         offset = len(clause) - len(window)
         # The phrase may run on into the mention ("never had a headache like this", round 39).
-        words = clause + text[start:].split()[:_LONGEST_SYMPTOM_NEGATION]
+        words = clause + text[start:].split()[: self.longest_symptom_negation]
         inside = {i + k - offset for i in range(len(clause)) for p in self.symptom_negations
                   if words[i : i + len(p)] == p for k in range(len(p))}
         # A cue followed by a subject denies that subject's clause, not this mention; a mention that opens with a
@@ -289,7 +289,11 @@ class RedFlagRules:
         resolved ("years ago ... but I'm well now"). Nothing counts when the
         sentence says it is happening now, except for contextual flags a
         sentence that is not about a real person or that names an everyday
-        cause ("numb on one side because I had a filling this morning").
+        cause ("numb on one side because I had a filling this morning"). A
+        turn for the worse later in the message ("he was fine. But now he's
+        vomiting and drowsy") outweighs a past, a resolution and an everyday
+        cause, not a question or a hypothetical; the worst pain ever or an
+        onset in seconds outweighs a joke ("while I was laughing").
         """
         # "if" opens a hypothetical ("what if", "if I ever"), so it must stay in view here.
         before = self._clause_before(text, start, [b for b in self.breaks if b != ["if"]])
