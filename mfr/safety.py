@@ -52,14 +52,16 @@ SURE_OUT_OF_SCOPE = 0.8
 # rn", "it's in my lower back on the right side", "im 34 btw"), 28 of them
 # under 0.3; on the validation emergency table (red_flags_seen_6.yml, which the
 # detector does not learn from) no emergency depended on the band alone.
-# Raised from 0.3 to 0.5 on 2026-12-06: on the 29 registered intent tables
-# (12,033 questions) the band alone, with the classifier at least 0.9 sure,
-# held 16 questions between 0.3 and 0.5 ("um can I do it myself at home like
-# without coming in" at 0.42, "pain in lower back left side" at 0.49), and no
-# emergency of the 42 emergency tables sat in the band without a rule (the
-# lowest in the next table, 43, was at 0.75 with the classifier 0.79 sure, so
-# still asked). `python -m evaluation.screen_band` lists both.
-LOW_SCREEN_SCORE = 0.5
+# Raised to 0.5 on 2026-12-06 and set back to 0.3 the same day: on the 29
+# registered intent tables (12,033 questions) the band alone, with the
+# classifier at least 0.9 sure, held 16 questions between 0.3 and 0.5, and no
+# emergency of the 42 emergency tables then sat in the band without a rule;
+# but the next fresh table (45) had one: "My son's fit has been going for over
+# six minutes ... His rescue medicine is at school" scored 0.47 with the
+# classifier 0.97 sure of an ordinary intent, and got an ordinary answer. The
+# band is the net under the rules' misses, and that cost is not worth 0.4
+# points of intent accuracy. `python -m evaluation.screen_band` lists both.
+LOW_SCREEN_SCORE = 0.3
 SURE_OTHER_INTENT = 0.9
 # The same holds when the kind model reads self-harm, except for farewells and
 # thanks, which is how a goodbye note reads too ("I think I have what I need,
