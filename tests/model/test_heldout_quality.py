@@ -127,12 +127,14 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 #   0.935, phone 0.947), out of scope rejected 0.950, kept 0.996; 411 rows left. With AC and AD registered the
 #   thresholds stayed at 0.36 and 0.08, and the screen band's low end rose to 0.5 (mfr/safety.py): AC 0.947, AD 0.959.
 # - Table AE (tests/data/unscored/blind_intents_ae.yml, read by no test yet), first use at 2b44dc4 (after both): 0.955
-#   (web 0.981, messaging 0.929, phone 0.955), out of scope rejected 0.950, kept 0.996.
+#   (web 0.981, messaging 0.929, phone 0.955), out of scope rejected 0.950, kept 0.996. The low end went back to 0.3
+#   after emergency table 45 (mfr/safety.py).
 # With the thresholds 0.36 and 0.08 (AB registered), Y's messaging rows fell from 0.965 to 0.951: its style floor
 # moved from 0.96 to 0.945. After the emergency detector learnt tables 39 to 42, "staff member plz, this isnt helping"
 # fell into its screen band (0.17, read as self-harm): X's messaging rows fell from 0.958 to 0.951, its style floor
 # from 0.955 to 0.945. After it learnt table 43, AC's messaging rows moved from 0.932 to 0.926 (one row): its style
-# floor is 0.92.
+# floor is 0.92. With the screen band's low end back at 0.3, AC is at 0.942 (phone 0.943) and AD at 0.956: AC's floor
+# is 0.94.
 # Since the thresholds are chosen on the registered tables (evaluation/thresholds.py), every table's figure here is
 # flattered a little more; only first uses are honest.
 # Targets (the model issue): 0.96 overall and 0.95 phone met on D's, L's and Y's first uses; phone met on I's (0.970),
@@ -169,7 +171,7 @@ BLIND_FLOORS = {
     "blind_intents_z.yml": (0.945, 0.925, 0.99),
     "blind_intents_aa.yml": (0.96, 0.955, 0.99),
     "blind_intents_ab.yml": (0.95, 0.92, 0.99),
-    "blind_intents_ac.yml": (0.945, 0.92, 0.99),
+    "blind_intents_ac.yml": (0.94, 0.92, 0.99),
     "blind_intents_ad.yml": (0.955, 0.93, 0.99),
 }
 
@@ -318,11 +320,15 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_43.yml (table 43): first use 2026-12-06 at 6050f58 (round 40) 99.6 % of 280, 100 %, 2.8 % / 5.1 %
 #   of 176 (fracture 90 %); 438 rows since 18 look-alikes were dropped; rules round 41 came from it (100 %, 100 %,
 #   0.0 % / 5.5 % since).
-# - blind_emergencies.yml (table 44), the current blind table: first use 2026-12-06 at be47ca2 (round 41 and the
-#   screen band's low end at 0.5) 99.3 % of 280, 100 %, 1.1 % / 3.4 % of 176 (seizure, self-harm 90 %); 437 rows since
-#   19 look-alikes were dropped: 99.3 %, 100 %, 1.2 % / 3.0 %; after rules round 42 (from its misses and false alarms,
-#   so flattered) 100 %, 100 %, 0.0 % / 3.6 %. Table 45 (tests/data/unscored/blind_emergencies_45.yml), scored once at
-#   04d1a9a after round 42: 98.6 %, 99.6 %, 1.1 % / 2.8 %.
+# - red_flags_seen_44.yml (table 44): first use 2026-12-06 at be47ca2 (round 41 and the screen band's low end at 0.5)
+#   99.3 % of 280, 100 %, 1.1 % / 3.4 % of 176 (seizure, self-harm 90 %); 437 rows since 19 look-alikes were dropped;
+#   rules round 42 came from it (100 %, 100 %, 0.0 % / 3.6 % since).
+# - blind_emergencies.yml (table 45), the current blind table: first use 2026-12-06 at 04d1a9a (round 42) 98.6 % of
+#   280, 99.6 % (one emergency answered: a fit going on for six minutes, at 0.47 in the band the 0.5 low end had
+#   emptied; the low end is back at 0.3), 1.1 % / 2.8 % of 176 (seizure 80 %, abdominal, choking 90 %); 440 rows since
+#   16 look-alikes were dropped; after rules round 43 (from its misses and false alarms, so flattered) 100 %, 100 %,
+#   0.0 % / 4.2 %. Table 46 (tests/data/unscored/blind_emergencies_46.yml), scored once at e54607a after round 43:
+#   99.6 %, 100 %, 0.6 % / 4.5 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -361,6 +367,7 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_41.yml": (0.995, 0.995, 0.01, 0.06),
     "red_flags_seen_42.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_43.yml": (0.995, 0.995, 0.01, 0.06),
+    "red_flags_seen_44.yml": (0.995, 0.995, 0.01, 0.05),
     "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.05),
 }
 
@@ -377,8 +384,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 44's first use: seizure and self-harm at 90 %, every kind
-    # 100 % after rules round 42, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 45's first use: seizure at 80 %, abdominal and choking at 90 %;
+    # every kind 100 % after rules round 43, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
