@@ -384,8 +384,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 45's first use: seizure at 80 %, abdominal and choking at 90 %;
-    # every kind 100 % after rules round 43, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 45's first use: seizure at 80 %, abdominal and choking at
+    # 90 %; every kind 100 % after rules round 43, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
