@@ -16,6 +16,8 @@ ones. Needs a trained model (`make train`) and the detector (`make detector`).
 from __future__ import annotations
 
 import asyncio
+import math
+from collections import Counter
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from evaluation import emergency as E
@@ -26,7 +28,6 @@ from mfr.emergency_detector import VALIDATION_TABLE
 from mfr.settings import PATHS
 
 UNLEARNED = (VALIDATION_TABLE, E.BLIND_TABLE)
-EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def band_score(parse: Mapping[str, Any]) -> Optional[float]:
@@ -41,22 +42,19 @@ def band_score(parse: Mapping[str, Any]) -> Optional[float]:
 
 def top_ordinary(parse: Mapping[str, Any]) -> Tuple[str, float]:
     """The intent classifier's most likely intent other than the safety ones, with its confidence."""
-    ranking = [r for r in parse.get("intent_ranking") or [] if r["name"] not in ("emergency", "red_flag_screen")]
+    ranking = [r for r in parse.get("intent_ranking") or [] if r["name"] not in (E.EMERGENCY_INTENT, E.SCREEN_INTENT)]
     return (ranking[0]["name"], float(ranking[0]["confidence"])) if ranking else ("", 0.0)
 
 
 def bucket(score: float) -> str:
     """The score's tenth, as "0.3-0.4"."""
-    lo = max([e for e in EDGES if e <= score] or [0.0])
+    lo = math.floor(score * 10) / 10
     return f"{lo:.1f}-{lo + 0.1:.1f}"
 
 
 def count(rows: Sequence[Tuple[str, float, str]]) -> Dict[str, int]:
     """Rows per score bucket."""
-    out: Dict[str, int] = {}
-    for _, score, _ in rows:
-        out[bucket(score)] = out.get(bucket(score), 0) + 1
-    return dict(sorted(out.items()))
+    return dict(sorted(Counter(bucket(score) for _, score, _ in rows).items()))
 
 
 def main() -> None:
