@@ -320,13 +320,17 @@ class RedFlagRules:
         else:
             hypothetical = False
             candidate = question or past or recent
-        # A turn for the worse after the mention starts, in any later sentence, outweighs its past, its resolution
-        # and an everyday cause ("after carrying the sofa, but now it's crushing and going down my arm").
-        worse = not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now)
         # Not about a real person now, or given an everyday cause: these outweigh "now" and "this morning".
         if contextual and any(p.search(sentence) for p in self.unreal):
             return True
-        if contextual and not worse and any(p.search(sentence) for p in self.explained):
+        explained = contextual and any(p.search(sentence) for p in self.explained)
+        if not (candidate or explained):
+            return False
+        # A turn for the worse after the mention starts, in any later sentence, outweighs its past, its resolution
+        # and an everyday cause ("after carrying the sofa, but now it's crushing and going down my arm"). Looked
+        # for only here, where something could outweigh the mention, because it scans the rest of the message.
+        worse = not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now)
+        if explained and not worse:
             return True
         if not candidate or worse:
             return False
