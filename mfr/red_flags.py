@@ -263,7 +263,9 @@ class RedFlagRules:
         # whole clause, as the phrase may begin before the window.
         offset = len(clause) - len(window)
         # The phrase may run on into the mention ("never had a headache like this", round 39).
-        words = clause + text[start:].split()[: self.longest_symptom_negation]
+        # Only those words are split off: this runs for every match, and the rest of the message can be long.
+        n = self.longest_symptom_negation
+        words = clause + text[start:].split(maxsplit=n)[:n]
         inside = {i + k - offset for i in range(len(clause)) for p in self.symptom_negations
                   if words[i : i + len(p)] == p for k in range(len(p))}
         # A cue followed by a subject denies that subject's clause, not this mention; a mention that opens with a
