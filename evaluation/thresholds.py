@@ -15,7 +15,9 @@ rule took table X from 0.951 to 0.963 with one more wrong answer in 409. After
 X's data file it gave 0.37 and 0.08 (table Y's first use); with Y registered and
 its data file, 0.37 and 0.05 (Z's and AA's first uses); with AA registered and its
 data file, 0.35 and 0.05 (AB's first use); with AB registered and its data file,
-0.36 and 0.08, which config.yml has (unchanged with AC and AD registered, AE's first use).
+0.36 and 0.08 (unchanged with AC and AD registered: AE's and AF's first uses);
+with AE and AF registered and their data file, 0.33 and 0.07 (AG's first use);
+with AG registered and its data file, 0.33 and 0.08, which config.yml has.
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """

@@ -92,11 +92,11 @@ SEEN_TABLES = (
     "red_flags_seen_47.yml",
     "red_flags_seen_48.yml",
 )
-# The validation table: the most recent blind table after its first use, left
-# out of training so that the model and thresholds are chosen on sentences
-# from a writer the model never learned from. When the next blind table has
-# had its first use, this one joins the training data and that one takes its
-# place.
+# The validation table: a blind table after its first use, left out of
+# training so that the model and thresholds are chosen on sentences from a
+# writer the model never learned from. It has stayed red_flags_seen_6.yml;
+# later blind tables join SEEN_TABLES after their first use instead (the
+# current blind table is never learned from either).
 VALIDATION_TABLE = "red_flags_seen_6.yml"
 ARTIFACT = PATHS.detector
 EMERGENCY_INTENT = "emergency"
