@@ -349,11 +349,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_48.yml (table 48): first use 2026-12-06 at 904e233 (round 45) 99.6 % of 280, 100 %, 1.7 % / 5.1 %
 #   of 176 (unconscious 90 %); 427 rows since 29 look-alikes were dropped; rules round 46 came from it (100 %, 100 %,
 #   0.0 % / 4.3 % since).
-# - blind_emergencies.yml (table 49), the current blind table: first use 2026-12-06 at 779b994 (round 46) 99.3 % of
-#   280, 100 %, 1.7 % / 4.0 % of 176 (eye, self-harm 90 %); 433 rows since 23 look-alikes were dropped; after rules
-#   round 47 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.6 % / 4.3 %. Table 50
-#   (tests/data/unscored/blind_emergencies_50.yml), scored once at 61188ac after round 47: 98.6 %, 100 %, 0.0 % /
-#   5.1 % (pregnancy 80 %).
+# - red_flags_seen_49.yml (table 49): first use 2026-12-06 at 779b994 (round 46) 99.3 % of 280, 100 %, 1.7 % / 4.0 %
+#   of 176 (eye, self-harm 90 %); 433 rows since 23 look-alikes were dropped; rules round 47 came from it (100 %,
+#   100 %, 0.6 % / 4.3 %; 100 %, 100 %, 0.0 % / 3.7 % after round 48 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 50), the current blind table: first use 2026-12-06 at 61188ac (round 47) 98.6 % of
+#   280, 100 %, 0.0 % / 5.1 % of 176 (pregnancy 80 %, headache, stroke 90 %); 430 rows since 26 look-alikes were
+#   dropped; after rules round 48 (from its misses, so flattered) 100 %, 100 %, 0.0 % / 4.3 %. Table 51
+#   (tests/data/unscored/blind_emergencies_51.yml), scored once at b61bb3e before round 48: 99.6 %, 100 %, 1.7 % /
+#   3.4 % (burns 90 %).
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -397,6 +400,7 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_46.yml": (0.995, 0.995, 0.01, 0.04),
     "red_flags_seen_47.yml": (0.995, 0.995, 0.01, 0.06),
     "red_flags_seen_48.yml": (0.995, 0.995, 0.01, 0.025),
+    "red_flags_seen_49.yml": (0.995, 0.995, 0.01, 0.045),
     "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.05),
 }
 
@@ -413,8 +417,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 49's first use: eye and self-harm at 90 %; every kind 100 %
-    # after rules round 47, which learnt from those misses; table 50's first use: pregnancy at 80 %).
+    # The issue's target: every kind at least 90 % (table 50's first use: pregnancy at 80 %, headache and stroke at
+    # 90 %; every kind 100 % after rules round 48, which learnt from those misses; table 51's first use: burns 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
