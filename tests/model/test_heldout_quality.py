@@ -352,11 +352,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_49.yml (table 49): first use 2026-12-06 at 779b994 (round 46) 99.3 % of 280, 100 %, 1.7 % / 4.0 %
 #   of 176 (eye, self-harm 90 %); 433 rows since 23 look-alikes were dropped; rules round 47 came from it (100 %,
 #   100 %, 0.6 % / 4.3 %; 100 %, 100 %, 0.0 % / 3.7 % after round 48 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 50), the current blind table: first use 2026-12-06 at 61188ac (round 47) 98.6 % of
-#   280, 100 %, 0.0 % / 5.1 % of 176 (pregnancy 80 %, headache, stroke 90 %); 430 rows since 26 look-alikes were
-#   dropped; after rules round 48 (from its misses, so flattered) 100 %, 100 %, 0.0 % / 4.3 %. Table 51
-#   (tests/data/unscored/blind_emergencies_51.yml), scored once at b61bb3e before round 48: 99.6 %, 100 %, 1.7 % /
-#   3.4 % (burns 90 %).
+# - red_flags_seen_50.yml (table 50): first use 2026-12-06 at 61188ac (round 47) 98.6 % of 280, 100 %, 0.0 % / 5.1 %
+#   of 176 (pregnancy 80 %, headache, stroke 90 %); 430 rows since 26 look-alikes were dropped; rules round 48 came
+#   from it (100 %, 100 %, 0.0 % / 4.3 %; 0.0 % / 1.2 % after round 49 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 51), the current blind table: first use 2026-12-07 at b61bb3e (round 47, like table
+#   50) 99.6 % of 280, 100 %, 1.7 % / 3.4 % of 176 (burns 90 %); 422 rows since 34 look-alikes were dropped; after
+#   rules round 49 (from its miss and false alarms, so flattered) 100 %, 100 %, 0.0 % / 4.3 %. Table 52, scored once
+#   at b19fdb8 after round 48: 99.3 %, 100 %, 0.6 % / 1.1 % (headache, stroke 90 %); table 53
+#   (tests/data/unscored/blind_emergencies_53.yml) is scored once after round 49.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -401,6 +404,7 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_47.yml": (0.995, 0.995, 0.01, 0.06),
     "red_flags_seen_48.yml": (0.995, 0.995, 0.01, 0.025),
     "red_flags_seen_49.yml": (0.995, 0.995, 0.01, 0.045),
+    "red_flags_seen_50.yml": (0.995, 0.995, 0.01, 0.025),
     "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.05),
 }
 
@@ -417,8 +421,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 50's first use: pregnancy at 80 %, headache and stroke at
-    # 90 %; every kind 100 % after rules round 48, which learnt from those misses; table 51's first use: burns 90 %).
+    # The issue's target: every kind at least 90 % (table 51's first use: burns at 90 %; every kind 100 % after rules
+    # round 49, which learnt from that miss; table 52's first use: headache and stroke at 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
