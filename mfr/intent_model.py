@@ -37,6 +37,10 @@ DEFAULTS: Dict[str, Any] = {
     # 0.777 (out_of_scope has ten times the sentences of any topic).
     "C": 2.0,
     "class_weight": "balanced",
+    # A factor on out_of_scope's balanced weight (1: plain balanced). Balanced weights give each of its many
+    # sentences little weight, so questions of the project's own out-of-scope kind (other therapies, medicine
+    # doses, errands) lean to a topic; `python -m evaluation.scope_choice` measures the trade.
+    "out_of_scope_weight": 1.0,
     "word_ngrams": (1, 2),
     # char_wb 2-5 carries typos and speech-to-text spellings ("my o facial").
     "char_ngrams": (2, 5),
@@ -116,18 +120,32 @@ def fit(texts: Sequence[str], labels: Sequence[str], config: Dict[str, Any] | No
     cfg = {**DEFAULTS, **(config or {})}
     classes = sorted(set(labels))
     gold = np.array([classes.index(label) for label in labels])
+    weights = class_weights(classes, gold, cfg)
     folds = min(int(cfg["folds"]), min(np.bincount(gold)))
     if folds >= 2:
         cv = StratifiedKFold(folds, shuffle=True, random_state=int(cfg["random_state"]))
-        scores = cross_val_predict(pipeline(cfg), list(texts), gold, cv=cv, method="decision_function")
+        # The folds see class indices, the final fit class names: the same weights keyed each way.
+        by_index: Dict[Any, float] = {i: weights[c] for i, c in enumerate(classes)} if weights else {}
+        cv_cfg = {**cfg, "class_weight": by_index or cfg["class_weight"]}
+        scores = cross_val_predict(pipeline(cv_cfg), list(texts), gold, cv=cv, method="decision_function")
         if scores.ndim == 1:
             scores = np.stack([-scores, scores], axis=1)
         temperature = fit_temperature(scores, gold)
         validation = (softmax(scores, temperature), gold)
     else:  # too few sentences per intent to hold any out (unit-test sized data)
         temperature, validation = 1.0, (np.zeros((0, len(classes))), np.zeros(0))
-    fitted = pipeline(cfg).fit(list(texts), [classes[g] for g in gold])
+    fitted = pipeline({**cfg, "class_weight": weights or cfg["class_weight"]})
+    fitted.fit(list(texts), [classes[g] for g in gold])
     return IntentModel(fitted.named_steps["features"], layer_of(fitted.named_steps["svm"]), temperature, validation)
+
+
+def class_weights(classes: Sequence[str], gold: np.ndarray, cfg: Dict[str, Any]) -> Dict[str, float]:
+    """Balanced weights by class name with out_of_scope's scaled; empty when no scaling is asked for."""
+    factor = float(cfg["out_of_scope_weight"])
+    if factor == 1.0 or cfg["class_weight"] != "balanced" or "out_of_scope" not in classes:
+        return {}
+    balanced = len(gold) / (len(classes) * np.bincount(gold, minlength=len(classes)))
+    return {c: float(w) * (factor if c == "out_of_scope" else 1.0) for c, w in zip(classes, balanced, strict=True)}
 
 
 def fallback_decisions(probs: np.ndarray, threshold: float, ambiguity: float) -> np.ndarray:

@@ -87,6 +87,35 @@ def test_too_little_data_for_folds_still_fits() -> None:
     assert model.rank("hi")[0]["name"] == "greet"
 
 
+def test_out_of_scope_weight_scales_only_out_of_scope_balanced_weight() -> None:
+    classes = ["greet", "out_of_scope", "price"]
+    gold = np.array([0, 1, 1, 1, 1, 1, 2, 2])  # 1, 5 and 2 sentences
+    cfg = {**intent_model.DEFAULTS, "out_of_scope_weight": 3.0}
+    weights = intent_model.class_weights(classes, gold, cfg)
+    balanced = {"greet": 8 / 3, "out_of_scope": 8 / 15, "price": 8 / 6}
+    assert weights == pytest.approx({**balanced, "out_of_scope": 3 * balanced["out_of_scope"]})
+    # A factor of 1 leaves sklearn's own "balanced" in charge.
+    assert intent_model.class_weights(classes, gold, intent_model.DEFAULTS) == {}
+
+
+def test_a_heavier_out_of_scope_class_moves_the_svm_margin_towards_it() -> None:
+    hours = ["what time do you open", "when are you open", "opening hours please", "are you open today"]
+    other = ["what is the weather", "tell me a joke", "who won the football", "book me a taxi",
+             "what is the capital of france", "play some music", "recipe for pancakes", "set an alarm"]
+    texts = [*hours, *other]
+    labels = ["hours"] * len(hours) + ["out_of_scope"] * len(other)
+    sentences = ["what time", "what is open today", "time please"]
+
+    def margins(model: intent_model.IntentModel) -> np.ndarray:
+        # The SVM's own scores: the temperature is fitted per model and would blur the comparison.
+        scores = model.layer.scores(model.features.transform(sentences))
+        return scores[:, model.classes.index("out_of_scope")] - scores[:, model.classes.index("hours")]
+
+    plain = intent_model.fit(texts, labels, {"folds": 2})
+    heavy = intent_model.fit(texts, labels, {"folds": 2, "out_of_scope_weight": 10.0})
+    assert (margins(heavy) > margins(plain)).all()
+
+
 def test_fallback_decisions_follow_threshold_and_ambiguity() -> None:
     probs = np.array([[0.9, 0.05, 0.05], [0.3, 0.25, 0.45], [0.5, 0.48, 0.02]])
     assert list(intent_model.fallback_decisions(probs, 0.4, 0.0)) == [False, False, False]
