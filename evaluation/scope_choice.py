@@ -108,11 +108,10 @@ def blind_figures(model: intent_model.IntentModel, threshold: float, ambiguity: 
     CLINC lacks; the newest, unregistered table is never read, so its first use stays honest.
     """
     from evaluation.heldout import TOPIC_INTENTS
-    from evaluation.thresholds import validation_rows
+    from evaluation.thresholds import scored, validation_rows
 
     rows = validation_rows()
-    probs = model.probabilities([t for t, _ in rows])
-    gold = np.array([model.classes.index(i) if i in model.classes else -1 for _, i in rows])
+    probs, gold = scored(model, rows)
     answered = probs.argmax(axis=1)
     asked = intent_model.fallback_decisions(probs, threshold, ambiguity)
     oos = model.classes.index("out_of_scope")

@@ -67,14 +67,19 @@ def validation_rows() -> List[Tuple[str, str]]:
     return [(c.text, c.intent) for name in BLIND_INTENT_TABLES for c in table_cases(TEST_DATA / name)]
 
 
+def scored(model: intent_model.IntentModel, rows: List[Tuple[str, str]]) -> Tuple[np.ndarray, np.ndarray]:
+    """``model``'s probabilities for ``rows`` and each row's class index (-1 for an intent it does not know)."""
+    probs = model.probabilities([t for t, _ in rows])
+    gold = np.array([model.classes.index(i) if i in model.classes else -1 for _, i in rows])
+    return probs, gold
+
+
 def validation_choice(model: intent_model.IntentModel, rows: List[Tuple[str, str]]) -> Dict[str, float]:
     """The thresholds that ``choose_thresholds`` picks on ``rows`` scored by ``model``.
 
     A row whose intent the model does not know counts as wrong whatever it predicts.
     """
-    probs = model.probabilities([t for t, _ in rows])
-    gold = np.array([model.classes.index(i) if i in model.classes else -1 for _, i in rows])
-    return intent_model.choose_thresholds(probs, gold, ambiguities=AMBIGUITIES)
+    return intent_model.choose_thresholds(*scored(model, rows), ambiguities=AMBIGUITIES)
 
 
 def main() -> None:

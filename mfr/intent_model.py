@@ -27,6 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils.class_weight import compute_class_weight
 
 from mfr import speech
 from mfr.linear import LinearLayer, softmax
@@ -124,7 +125,8 @@ def fit(texts: Sequence[str], labels: Sequence[str], config: Dict[str, Any] | No
     folds = min(int(cfg["folds"]), min(np.bincount(gold)))
     if folds >= 2:
         cv = StratifiedKFold(folds, shuffle=True, random_state=int(cfg["random_state"]))
-        # The folds see class indices, the final fit class names: the same weights keyed each way.
+        # The folds see class indices (cross_val_predict encodes the labels for decision_function), the final fit
+        # class names: the same weights keyed each way.
         by_index: Dict[Any, float] = {i: weights[c] for i, c in enumerate(classes)} if weights else {}
         cv_cfg = {**cfg, "class_weight": by_index or cfg["class_weight"]}
         scores = cross_val_predict(pipeline(cv_cfg), list(texts), gold, cv=cv, method="decision_function")
@@ -144,7 +146,7 @@ def class_weights(classes: Sequence[str], gold: np.ndarray, cfg: Dict[str, Any])
     factor = float(cfg["out_of_scope_weight"])
     if factor == 1.0 or cfg["class_weight"] != "balanced" or "out_of_scope" not in classes:
         return {}
-    balanced = len(gold) / (len(classes) * np.bincount(gold, minlength=len(classes)))
+    balanced = compute_class_weight("balanced", classes=np.arange(len(classes)), y=gold)
     return {c: float(w) * (factor if c == "out_of_scope" else 1.0) for c, w in zip(classes, balanced, strict=True)}
 
 
