@@ -92,6 +92,9 @@ _LAUGHS = re.compile("[\U0001F602\U0001F923\U0001F639\U0001F606\U0001F605\U0001F
 _FILLERS = {"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "hmm"}
 # `@(` in a pattern marks a part that must itself be un-negated.
 _MARK = re.compile(r"@\(")
+# `{name}` in a pattern stands for the word list `name` of the rules file's `words` (letters and underscores only, so
+# that a quantifier such as `{0,4}` is left alone).
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 _NO_ANSWERS = {"no", "nope", "nah", "not", "never", "none"}
 # A new subject after a negation starts a new clause, even without a comma:
 # "if it doesn't I'm going to end my life" is not a negated mention.
@@ -186,6 +189,8 @@ class RedFlagRules:
         self.benign = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("benign_context", [])]
         self.ordinary = [re.compile(rf"\b{re.escape(normalise(b))}\b") for b in spec.get("ordinary_causes", [])]
         self.hypothetical_window = int(spec.get("hypothetical_window", 8))
+        # Lists that several patterns share, written once (`{name}` in a pattern).
+        self.words = {name: "(?:" + "|".join(alts) + ")" for name, alts in spec.get("words", {}).items()}
 
         def cues(key: str) -> List[re.Pattern[str]]:
             return [self._compile(p) for p in spec.get(key, [])]
@@ -218,8 +223,13 @@ class RedFlagRules:
             flags.append(_Flag(name, rule["description"], tuple(alternatives), name not in exempt, names))
         self.flags: Tuple[_Flag, ...] = tuple(flags)
 
-    @staticmethod
-    def _compile(pattern: str) -> re.Pattern[str]:
+    def _compile(self, pattern: str) -> re.Pattern[str]:
+        def word_list(m: re.Match[str]) -> str:
+            if m.group(1) not in self.words:
+                raise KeyError(f"red-flag pattern names an unknown word list {m.group(0)}: {pattern}")
+            return self.words[m.group(1)]
+
+        pattern = _WORD_LIST.sub(word_list, pattern)
         marks = iter(range(1, pattern.count("@(") + 1))
         pattern = _MARK.sub(lambda _: f"(?P<_m{next(marks)}>", pattern)
         return re.compile(rf"\b(?:{pattern})\b")

@@ -230,6 +230,30 @@ def test_negation_window_is_limited():
     assert [m.flag for m in rules.detect("no idea why I have chest pain")] == ["demo"]
 
 
+def _listed_rules(pattern: str) -> RedFlagRules:
+    return RedFlagRules(
+        {
+            "negation_cues": ["no"],
+            "clause_breaks": ["but"],
+            "words": {"pets": ["cat", "guinea pig"], "limbs": ["arm", "leg"]},
+            "flags": {"demo": {"description": "demo", "any_of": [pattern]}},
+        }
+    )
+
+
+def test_a_word_list_stands_for_its_alternatives_and_leaves_quantifiers_alone():
+    rules = _listed_rules("{pets}( \\w+){0,2} (broke|hurt) (its|a) {limbs}")
+    assert [m.flag for m in rules.detect("the guinea pig broke a leg")] == ["demo"]
+    assert [m.flag for m in rules.detect("my cat really hurt its arm")] == ["demo"]
+    assert rules.detect("the dog broke a leg") == []
+    assert rules.detect("the cat broke a wing") == []
+
+
+def test_an_unknown_word_list_is_an_error_when_the_rules_load():
+    with pytest.raises(KeyError, match="birds"):
+        _listed_rules("{birds} flew")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
