@@ -1,0 +1,93 @@
+"""What a change to the red-flag rules does, row by row, before it lands.
+
+    .venv/bin/python -m evaluation.rules_diff [--against REV]
+
+Runs the rules alone (no learned detector) as they were at ``REV`` (default
+HEAD) and as they are in the working tree over every labelled row the project
+may read: the emergency tables the detector learns from and the current blind
+table (``evaluation.emergency.TABLES``; never an unscored table), the
+development table, the registered blind intent tables, the held-out NLU set
+and the training data. Prints each row whose verdict changed, marked TOWARD
+(now agrees with its label) or AWAY, and the totals. A rules round should move
+rows toward their labels only; a rewrite that means to change nothing (a word
+list written once instead of twice) should change no row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from dataclasses import dataclass
+from typing import Iterable, List, Sequence, Tuple
+
+import yaml
+
+from mfr.red_flags import RULES_PATH, RedFlagRules
+from mfr.settings import PATHS
+
+
+@dataclass(frozen=True)
+class Change:
+    """A row whose verdict differs between the two rule sets."""
+
+    source: str
+    text: str
+    emergency: bool
+    fires_now: bool
+
+    @property
+    def toward(self) -> bool:
+        """Whether the new verdict agrees with the row's label."""
+        return self.fires_now == self.emergency
+
+
+def changes(before: RedFlagRules, after: RedFlagRules,
+            rows: Iterable[Tuple[str, str, bool]]) -> List[Change]:
+    """Rows ``(source, text, emergency)`` on which ``before`` and ``after`` disagree."""
+    out = []
+    for source, text, emergency in rows:
+        fires_before, fires_now = bool(before.detect(text)), bool(after.detect(text))
+        if fires_before != fires_now:
+            out.append(Change(source, text, emergency, fires_now))
+    return out
+
+
+def labelled_rows() -> List[Tuple[str, str, bool]]:
+    """Every labelled row the project may read, as ``(source, text, emergency)``."""
+    from bench.training import training_examples
+    from evaluation import emergency as E
+    from evaluation import heldout as H
+
+    rows = [(name, r.text, r.emergency) for name, table in E.tables().items() for r in table]
+    rows += [("red_flags_dev.yml", r.text, r.emergency) for r in E.load_table(PATHS.red_flags_dev)]
+    for name in H.BLIND_INTENT_TABLES:
+        rows += [(name, c.text, c.intent == "emergency") for c in H.table_cases(H.TEST_DATA / name)]
+    rows += [("heldout_nlu.yml", c.text, c.intent == "emergency") for c in H.nlu_cases(include_clinc=False)]
+    rows += [("training data", text, intent == "emergency") for text, intent in training_examples()]
+    return rows
+
+
+def summary(found: Sequence[Change], total: int) -> str:
+    """One line of totals."""
+    toward = sum(c.toward for c in found)
+    return f"{total} rows: {len(found)} changed, {toward} toward the label, {len(found) - toward} away"
+
+
+def main() -> None:
+    """Compares the rules at ``--against`` with the working tree's and prints the changed rows."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", default="HEAD", help="the git revision whose rules to compare with")
+    args = parser.parse_args()
+    path = RULES_PATH.relative_to(PATHS.root).as_posix()
+    old = subprocess.run(["git", "show", f"{args.against}:{path}"], cwd=PATHS.root, check=True,
+                         capture_output=True, text=True).stdout
+    before, after = RedFlagRules(yaml.safe_load(old)), RedFlagRules.from_file()
+    rows = labelled_rows()
+    found = changes(before, after, rows)
+    for c in found:
+        print(f"{'TOWARD' if c.toward else 'AWAY  '} {'fires' if c.fires_now else 'quiet'}  {c.source}: {c.text}")
+    print(summary(found, len(rows)))
+
+
+if __name__ == "__main__":
+    main()
