@@ -54,6 +54,7 @@ def changes(before: RedFlagRules, after: RedFlagRules,
 
 def labelled_rows() -> List[Tuple[str, str, bool]]:
     """Every labelled row the project may read, as ``(source, text, emergency)``."""
+    # Imported here: the training data is read by Rasa's loader, which the pure comparison above does not need.
     from bench.training import training_examples
     from evaluation import emergency as E
     from evaluation import heldout as H
