@@ -4,10 +4,10 @@
 
 Runs the rules alone (no learned detector) as they were at ``REV`` (default
 HEAD) and as they are in the working tree over every labelled row the project
-may read: the emergency tables the detector learns from and the current blind
-table (``evaluation.emergency.TABLES``; never an unscored table), the
-development table, the registered blind intent tables, the held-out NLU set
-and the training data. Prints each row whose verdict changed, marked TOWARD
+may read: what the learned detector learns from (the emergency tables it has
+seen, the development table, the training data), the current blind table
+(never an unscored table), the registered blind intent tables and the
+held-out NLU set. Prints each row whose verdict changed, marked TOWARD
 (now agrees with its label) or AWAY, and the totals. A rules round should move
 rows toward their labels only; a rewrite that means to change nothing (a word
 list written once instead of twice) should change no row.
@@ -53,18 +53,22 @@ def changes(before: RedFlagRules, after: RedFlagRules,
 
 
 def labelled_rows() -> List[Tuple[str, str, bool]]:
-    """Every labelled row the project may read, as ``(source, text, emergency)``."""
-    # Imported here: the training data is read by Rasa's loader, which the pure comparison above does not need.
-    from bench.training import training_examples
+    """Every labelled row the project may read, as ``(source, text, emergency)``.
+
+    What the learned detector learns from (its own loader: the emergency tables it has seen, the development table
+    and the NLU training data, each sentence once), the current blind table, and the held-out intent sentences.
+    """
     from evaluation import emergency as E
     from evaluation import heldout as H
+    from mfr import emergency_detector as D
 
-    rows = [(name, r.text, r.emergency) for name, table in E.tables().items() for r in table]
-    rows += [("red_flags_dev.yml", r.text, r.emergency) for r in E.load_table(PATHS.red_flags_dev)]
+    rows = [(e.source, e.text, e.emergency) for e in D.training_examples(include_validation=True)]
+    blind = H.TEST_DATA / E.BLIND_TABLE
+    if blind.exists():
+        rows += [(E.BLIND_TABLE, r.text, r.emergency) for r in E.load_table(blind)]
     for name in H.BLIND_INTENT_TABLES:
         rows += [(name, c.text, c.intent == "emergency") for c in H.table_cases(H.TEST_DATA / name)]
     rows += [("heldout_nlu.yml", c.text, c.intent == "emergency") for c in H.nlu_cases(include_clinc=False)]
-    rows += [("training data", text, intent == "emergency") for text, intent in training_examples()]
     return rows
 
 
