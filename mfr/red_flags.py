@@ -70,6 +70,7 @@ _WORDS = {
     "feaver": "fever",
     "fevr": "fever",
     "thru": "through",
+    "b4": "before",
     "yr": "year",
     "yrs": "years",
     "sec": "second",

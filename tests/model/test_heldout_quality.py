@@ -181,7 +181,8 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # phone 0.977) and AG's (0.968, phone 0.970); overall met on AH's (0.961) and AI's (0.977) but phone not (0.947,
 # 0.939); both met on AL's (0.966, phone 0.962); phone met on AJ's (0.962) but overall not (0.950); neither on AK's
 # (0.948, phone 0.947) or AM's (0.945, phone 0.924); phone met on AN's (0.985) but overall not (0.945, messaging
-# 0.896); both met on AO's (0.977, phone 0.970); neither on AP's (0.950, phone 0.939). 0.99 kept met on all but F (0.987), P (0.974), Q, R, S and AM (0.988).
+# 0.896); both met on AO's (0.977, phone 0.970); neither on AP's (0.950, phone 0.939). 0.99 kept met on all but F
+# (0.987), P (0.974), Q, R, S and AM (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -405,10 +406,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_54.yml (table 54): first use 2026-12-07 at c469e10 (round 50) 100 % of 280, 100 %, 0.0 % / 4.0 % of
 #   176 (every kind 100 %); 435 rows since 21 look-alikes were dropped; after round 51, which did not learn from it,
 #   100 %, 100 %, 0.0 % / 4.1 %: no miss or false alarm to learn from (0.0 % / 1.8 % after joining SEEN_TABLES).
-# - blind_emergencies.yml (table 55), the current blind table: first use 2026-12-07 at b0b4fc1 (round 51) 99.3 % of
-#   280, 100 %, 1.1 % / 2.3 % of 176 (seizure, self-harm 90 %); 425 rows since 31 look-alikes were dropped; after rules
-#   round 52 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 3.1 %. Table 56
-#   (tests/data/unscored/) was scored once at ee71af2 after round 51: 99.3 %, 100 %, 0.6 % / 4.0 %.
+# - red_flags_seen_55.yml (table 55): first use 2026-12-07 at b0b4fc1 (round 51) 99.3 % of 280, 100 %, 1.1 % / 2.3 %
+#   of 176 (seizure, self-harm 90 %); 425 rows since 31 look-alikes were dropped (424 since a sentence that blind
+#   intent table F also holds); rules round 52 came from it (100 %, 100 %, 0.0 % / 3.1 %; 0.0 % / 1.2 % after round 53
+#   and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 56), the current blind table: first use 2026-12-07 at ee71af2 (round 51 and its word
+#   lists) 99.3 % of 280, 100 %, 0.6 % / 4.0 % of 176 (chest pain, headache 90 %); 434 rows since 22 look-alikes were
+#   dropped; after rules round 53 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 4.9 %. Table 57
+#   (tests/data/unscored/) was scored once at 1aaf04d after round 52: 99.3 %, 100 %, 2.8 % / 6.2 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -458,7 +463,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_52.yml": (0.995, 0.995, 0.01, 0.02),
     "red_flags_seen_53.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_54.yml": (0.995, 0.995, 0.01, 0.025),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.04),
+    "red_flags_seen_55.yml": (0.995, 0.995, 0.01, 0.02),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.055),
 }
 
 
@@ -474,8 +480,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 55's first use: seizure and self-harm at 90 %; every kind
-    # 100 % after rules round 52, which learnt from those misses; table 56's first use: chest pain, headache 90 %).
+    # The issue's target: every kind at least 90 % (table 56's first use: chest pain and headache at 90 %; every kind
+    # 100 % after rules round 53, which learnt from those misses; table 57's first use: self-harm, stroke 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
