@@ -37,7 +37,8 @@ within noise, kept; with AO registered and its data file, 0.29 and 0.09 by 3 in
 16,621: kept. With AP registered and trades_referrals_and_staff.yml, 0.29 and 0.05
 by 13 in 17,037 (utility 16,355 against 16,342): 13 fewer questions back and the
 same 299 wrong answers, better with nothing given up, so config.yml follows
-(AQ's first use).
+(AQ's first use). With AQ registered and hips_thinners_and_studies.yml, 0.29 and
+0.05 again (AR's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """
