@@ -421,11 +421,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_56.yml (table 56): first use 2026-12-07 at ee71af2 (round 51 and its word lists) 99.3 % of 280,
 #   100 %, 0.6 % / 4.0 % of 176 (chest pain, headache 90 %); 434 rows since 22 look-alikes were dropped; rules round 53
 #   came from it (100 %, 100 %, 0.0 % / 4.9 %; 0.0 % / 2.5 % after round 54 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 57), the current blind table: first use 2026-12-07 at 1aaf04d (round 52) 99.3 % of
-#   280, 100 %, 2.8 % / 6.2 % of 176 (self-harm, stroke 90 %); 434 rows since 22 look-alikes were dropped; after rules
-#   round 54 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 6.8 %: most of its screens are a
-#   condition named in a question or a past illness. Table 58 (tests/data/unscored/) was scored once at 05f5005
-#   after round 53: 99.3 %, 100 %, 2.8 % / 4.5 %.
+# - red_flags_seen_57.yml (table 57): first use 2026-12-07 at 1aaf04d (round 52) 99.3 % of 280, 100 %, 2.8 % / 6.2 %
+#   of 176 (self-harm, stroke 90 %); 434 rows since 22 look-alikes were dropped; rules round 54 came from it (100 %,
+#   100 %, 0.0 % / 6.8 %; 0.0 % / 3.1 % after round 55 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 58), the current blind table: first use 2026-12-07 at 05f5005 (round 53) 99.3 % of
+#   280, 100 %, 2.8 % / 4.5 % of 176 (child, fracture 90 %); 423 rows since 33 look-alikes were dropped; after rules
+#   round 55 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 5.6 %: most of its screens are a
+#   condition named in a question or a past illness. Table 59 (tests/data/unscored/) was scored once at 592a16e
+#   after round 54: 99.6 %, 100 %, 2.3 % / 4.5 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -477,7 +480,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_54.yml": (0.995, 0.995, 0.01, 0.025),
     "red_flags_seen_55.yml": (0.995, 0.995, 0.01, 0.02),
     "red_flags_seen_56.yml": (0.995, 0.995, 0.01, 0.03),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.075),
+    "red_flags_seen_57.yml": (0.995, 0.995, 0.01, 0.04),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.065),
 }
 
 
@@ -493,8 +497,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 57's first use: self-harm and stroke at 90 %; every kind
-    # 100 % after rules round 54, which learnt from those misses; table 58's first use: child, fracture 90 %).
+    # The issue's target: every kind at least 90 % (table 58's first use: child and fracture at 90 %; every kind
+    # 100 % after rules round 55, which learnt from those misses; table 59's first use: dvt_pe 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
