@@ -39,7 +39,9 @@ by 13 in 17,037 (utility 16,355 against 16,342): 13 fewer questions back and the
 same 299 wrong answers, better with nothing given up, so config.yml follows
 (AQ's first use). With AQ registered and hips_thinners_and_studies.yml, 0.29 and
 0.05 again (AR's first use). With AR registered and posture_migraines_and_bots.yml,
-0.20 and 0.05, tied with 0.29 and 0.05 (utility 17,171 of 17,867 each): kept.
+0.20 and 0.05, tied with 0.29 and 0.05 (utility 17,171 of 17,867 each): kept (AS's
+first use). With AS registered and thinners_knots_and_team.yml, tied again (17,587
+of 18,283 each): kept (AT's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """

@@ -166,6 +166,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_ar.yml (AR), first use 2026-12-07 at e2266cd (AQ registered, its data file): 0.977 of 440 (web 0.987,
 #   messaging 0.968, phone 0.977), out of scope rejected 1.000, kept 1.000; 411 rows left, then
 #   posture_migraines_and_bots.yml (flattered since: 0.985, web and messaging 0.979).
+# - blind_intents_as.yml (AS), first use 2026-12-07 at 1bdcecf (AR registered, its data file): 0.968 of 440 (web 0.981,
+#   messaging 0.955, phone 0.970), out of scope rejected 0.950, kept 0.996; 416 rows left, then
+#   thinners_knots_and_team.yml (flattered since: 0.986, messaging 0.972).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -188,7 +191,7 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # 0.939); both met on AL's (0.966, phone 0.962); phone met on AJ's (0.962) but overall not (0.950); neither on AK's
 # (0.948, phone 0.947) or AM's (0.945, phone 0.924); phone met on AN's (0.985) but overall not (0.945, messaging
 # 0.896); both met on AO's (0.977, phone 0.970); neither on AP's (0.950, phone 0.939); both on AQ's (0.968, phone
-# 0.955) and AR's (0.977, phone 0.977). 0.99 kept met on all but F (0.987), P (0.974), Q, R, S and AM (0.988).
+# 0.955), AR's (0.977, phone 0.977) and AS's (0.968, phone 0.970). 0.99 kept met on all but F (0.987), P (0.974), Q, R, S and AM (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -233,6 +236,7 @@ BLIND_FLOORS = {
     "blind_intents_ap.yml": (0.965, 0.95, 0.99),
     "blind_intents_aq.yml": (0.97, 0.96, 0.99),
     "blind_intents_ar.yml": (0.98, 0.97, 0.99),
+    "blind_intents_as.yml": (0.98, 0.965, 0.99),
 }
 
 
