@@ -191,7 +191,8 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # 0.939); both met on AL's (0.966, phone 0.962); phone met on AJ's (0.962) but overall not (0.950); neither on AK's
 # (0.948, phone 0.947) or AM's (0.945, phone 0.924); phone met on AN's (0.985) but overall not (0.945, messaging
 # 0.896); both met on AO's (0.977, phone 0.970); neither on AP's (0.950, phone 0.939); both on AQ's (0.968, phone
-# 0.955), AR's (0.977, phone 0.977) and AS's (0.968, phone 0.970). 0.99 kept met on all but F (0.987), P (0.974), Q, R, S and AM (0.988).
+# 0.955), AR's (0.977, phone 0.977) and AS's (0.968, phone 0.970). 0.99 kept met on all but F (0.987), P (0.974),
+# Q, R, S and AM (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
