@@ -71,6 +71,8 @@ _WORDS = {
     "fevr": "fever",
     "thru": "through",
     "b4": "before",
+    "yday": "yesterday",
+    "yest": "yesterday",
     "yr": "year",
     "yrs": "years",
     "sec": "second",

@@ -169,6 +169,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_as.yml (AS), first use 2026-12-07 at 1bdcecf (AR registered, its data file): 0.968 of 440 (web 0.981,
 #   messaging 0.955, phone 0.970), out of scope rejected 0.950, kept 0.996; 416 rows left, then
 #   thinners_knots_and_team.yml (flattered since: 0.986, messaging 0.972).
+# - blind_intents_at.yml (AT), first use 2026-12-07 at 031d4f5 (AS registered, its data file): 0.982 of 440 (web 1.000,
+#   messaging 0.981, phone 0.962), out of scope rejected 1.000, kept 0.996; 424 rows left, then
+#   hairdressers_strains_and_hangups.yml (0.981 since: it fixed none of AT's eight errors).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -194,8 +197,8 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # 0.939); both met on AL's (0.966, phone 0.962); phone met on AJ's (0.962) but overall not (0.950); neither on AK's
 # (0.948, phone 0.947) or AM's (0.945, phone 0.924); phone met on AN's (0.985) but overall not (0.945, messaging
 # 0.896); both met on AO's (0.977, phone 0.970); neither on AP's (0.950, phone 0.939); both on AQ's (0.968, phone
-# 0.955), AR's (0.977, phone 0.977) and AS's (0.968, phone 0.970). 0.99 kept met on all but F (0.987), P (0.974),
-# Q, R, S and AM (0.988).
+# 0.955), AR's (0.977, phone 0.977), AS's (0.968, phone 0.970) and AT's (0.982, phone 0.962). 0.99 kept met on all
+# but F (0.987), P (0.974), Q, R, S and AM (0.988).
 BLIND_FLOORS = {
     "blind_intents.yml": (0.945, 0.925, 0.99),
     "blind_intents_b.yml": (0.925, 0.91, 0.99),
@@ -241,6 +244,7 @@ BLIND_FLOORS = {
     "blind_intents_aq.yml": (0.97, 0.96, 0.99),
     "blind_intents_ar.yml": (0.98, 0.97, 0.99),
     "blind_intents_as.yml": (0.98, 0.965, 0.99),
+    "blind_intents_at.yml": (0.975, 0.955, 0.99),
 }
 
 
@@ -432,11 +436,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_57.yml (table 57): first use 2026-12-07 at 1aaf04d (round 52) 99.3 % of 280, 100 %, 2.8 % / 6.2 %
 #   of 176 (self-harm, stroke 90 %); 434 rows since 22 look-alikes were dropped; rules round 54 came from it (100 %,
 #   100 %, 0.0 % / 6.8 %; 0.0 % / 3.1 % after round 55 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 58), the current blind table: first use 2026-12-07 at 05f5005 (round 53) 99.3 % of
-#   280, 100 %, 2.8 % / 4.5 % of 176 (child, fracture 90 %); 423 rows since 33 look-alikes were dropped; after rules
-#   round 55 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 5.6 %: most of its screens are a
-#   condition named in a question or a past illness. Table 59 (tests/data/unscored/) was scored once at 592a16e
-#   after round 54: 99.6 %, 100 %, 2.3 % / 4.5 %.
+# - red_flags_seen_58.yml (table 58): first use 2026-12-07 at 05f5005 (round 53) 99.3 % of 280, 100 %, 2.8 % / 4.5 %
+#   of 176 (child, fracture 90 %); 423 rows since 33 look-alikes were dropped; rules round 55 came from it (100 %,
+#   100 %, 0.0 % / 5.6 %; 0.0 % / 3.8 % after round 56 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 59), the current blind table: first use 2026-12-07 at 592a16e (round 54) 99.6 % of
+#   280, 100 %, 2.3 % / 4.5 % of 176 (dvt_pe 90 %); 439 rows since 17 look-alikes were dropped; after rules round 56
+#   (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 4.7 %. Table 60 (tests/data/unscored/)
+#   was scored once at 284c48d after round 55: 99.6 %, 100 %, 1.1 % / 1.7 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -489,7 +495,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_55.yml": (0.995, 0.995, 0.01, 0.02),
     "red_flags_seen_56.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_57.yml": (0.995, 0.995, 0.01, 0.04),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.065),
+    "red_flags_seen_58.yml": (0.995, 0.995, 0.01, 0.045),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.055),
 }
 
 
@@ -505,8 +512,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 58's first use: child and fracture at 90 %; every kind
-    # 100 % after rules round 55, which learnt from those misses; table 59's first use: dvt_pe 90 %).
+    # The issue's target: every kind at least 90 % (table 59's first use: dvt_pe at 90 %; every kind 100 % after
+    # rules round 56, which learnt from that miss; table 60's first use: fracture 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
