@@ -42,7 +42,9 @@ same 299 wrong answers, better with nothing given up, so config.yml follows
 0.20 and 0.05, tied with 0.29 and 0.05 (utility 17,171 of 17,867 each): kept (AS's
 first use). With AS registered and thinners_knots_and_team.yml, tied again (17,587
 of 18,283 each): kept (AT's first use). With AT registered and
-hairdressers_strains_and_hangups.yml, 0.19 and 0.05 by 3 in 18,707: kept.
+hairdressers_strains_and_hangups.yml, 0.19 and 0.05 by 3 in 18,707: kept (AU's
+first use). With AU registered and rowers_knots_and_hooroos.yml, 0.19 and 0.05 by 3
+in 19,131: kept (AV's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """

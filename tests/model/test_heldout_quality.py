@@ -172,6 +172,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_at.yml (AT), first use 2026-12-07 at 031d4f5 (AS registered, its data file): 0.982 of 440 (web 1.000,
 #   messaging 0.981, phone 0.962), out of scope rejected 1.000, kept 0.996; 424 rows left, then
 #   hairdressers_strains_and_hangups.yml (0.981 since: it fixed none of AT's eight errors).
+# - blind_intents_au.yml (AU), first use 2026-12-07 at 506e929 (AT registered, its data file): 0.964 of 440 (web 0.974,
+#   messaging 0.961, phone 0.955), out of scope rejected 0.950, kept 0.992; 424 rows left, then
+#   rowers_knots_and_hooroos.yml (flattered since: 0.972, phone 0.962).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -245,6 +248,7 @@ BLIND_FLOORS = {
     "blind_intents_ar.yml": (0.98, 0.97, 0.99),
     "blind_intents_as.yml": (0.98, 0.965, 0.99),
     "blind_intents_at.yml": (0.975, 0.955, 0.99),
+    "blind_intents_au.yml": (0.965, 0.955, 0.99),
 }
 
 
