@@ -443,10 +443,13 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_58.yml (table 58): first use 2026-12-07 at 05f5005 (round 53) 99.3 % of 280, 100 %, 2.8 % / 4.5 %
 #   of 176 (child, fracture 90 %); 423 rows since 33 look-alikes were dropped; rules round 55 came from it (100 %,
 #   100 %, 0.0 % / 5.6 %; 0.0 % / 3.8 % after round 56 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 59), the current blind table: first use 2026-12-07 at 592a16e (round 54) 99.6 % of
-#   280, 100 %, 2.3 % / 4.5 % of 176 (dvt_pe 90 %); 439 rows since 17 look-alikes were dropped; after rules round 56
-#   (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 4.7 %. Table 60 (tests/data/unscored/)
-#   was scored once at 284c48d after round 55: 99.6 %, 100 %, 1.1 % / 1.7 %.
+# - red_flags_seen_59.yml (table 59): first use 2026-12-07 at 592a16e (round 54) 99.6 % of 280, 100 %, 2.3 % / 4.5 %
+#   of 176 (dvt_pe 90 %); 439 rows since 17 look-alikes were dropped; rules round 56 came from it (100 %, 100 %,
+#   0.0 % / 4.7 %; 0.0 % / 3.5 % after round 57 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 60), the current blind table: first use 2026-12-07 at 284c48d (round 55) 99.6 % of
+#   280, 100 %, 1.1 % / 1.7 % of 176 (fracture 90 %); 431 rows since 25 look-alikes were dropped; after rules round 57
+#   (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 1.9 %. Table 61 (tests/data/unscored/)
+#   was scored once at 506e929 after round 56: 99.3 %, 100 %, 2.8 % / 2.3 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -500,7 +503,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_56.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_57.yml": (0.995, 0.995, 0.01, 0.04),
     "red_flags_seen_58.yml": (0.995, 0.995, 0.01, 0.045),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.055),
+    "red_flags_seen_59.yml": (0.995, 0.995, 0.01, 0.045),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.03),
 }
 
 
@@ -516,8 +520,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 59's first use: dvt_pe at 90 %; every kind 100 % after
-    # rules round 56, which learnt from that miss; table 60's first use: fracture 90 %).
+    # The issue's target: every kind at least 90 % (table 60's first use: fracture at 90 %; every kind 100 % after
+    # rules round 57, which learnt from that miss; table 61's first use: abdominal, unconscious 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
