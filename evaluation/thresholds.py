@@ -44,7 +44,8 @@ first use). With AS registered and thinners_knots_and_team.yml, tied again (17,5
 of 18,283 each): kept (AT's first use). With AT registered and
 hairdressers_strains_and_hangups.yml, 0.19 and 0.05 by 3 in 18,707: kept (AU's
 first use). With AU registered and rowers_knots_and_hooroos.yml, 0.19 and 0.05 by 3
-in 19,131: kept (AV's first use).
+in 19,131: kept (AV's first use). With AV registered and placebo_sundays_and_vets.yml,
+0.19 and 0.05 by 1 in 19,547: kept (AW's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """
