@@ -51,6 +51,8 @@ _WORDS = {
     "coz": "because",
     "cos": "because",
     "tho": "though",
+    "wk": "week",
+    "wks": "weeks",
     "cnt": "cannot",
     "ive": "i ve",
     "hes": "he s",
