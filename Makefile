@@ -24,10 +24,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 # The pipeline's own components and the intent model's code shape the model too.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_PIPELINE) \
   $(wildcard components/*.py) mfr/intent_model.py mfr/linear.py mfr/speech.py detection/spoken_abbreviations.yml
-# What the learned emergency detector learns from (mfr/emergency_detector.py).
+# What the learned emergency detector learns from (mfr/emergency_detector.py), and the code that shapes it: its kind
+# model is a LinearLayer without its empty rows (mfr/linear.py), as the intent model is one in TRAINING_INPUTS.
 DETECTOR_INPUTS := detection/emergency_detector.yml detection/red_flags.yml detection/red_flags_dev.yml detection/emergencies.yml \
   $(wildcard detection/emergency_examples/*.yml) $(wildcard tests/data/red_flags*.yml) $(shell find data -name '*.yml' 2>/dev/null) \
-  mfr/emergency_detector.py mfr/red_flags.py scripts/train_emergency_detector.py
+  mfr/emergency_detector.py mfr/red_flags.py mfr/linear.py scripts/train_emergency_detector.py
 
 .PHONY: detector detector-compare help install run test lint typecheck validate unit evaluate conversation-tests train data triage-report insights purge forget audit audit-offline bench scaleout-test scaleout-up clean web chromium
 
