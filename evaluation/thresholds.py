@@ -46,6 +46,8 @@ hairdressers_strains_and_hangups.yml, 0.19 and 0.05 by 3 in 18,707: kept (AU's
 first use). With AU registered and rowers_knots_and_hooroos.yml, 0.19 and 0.05 by 3
 in 19,131: kept (AV's first use). With AV registered and placebo_sundays_and_vets.yml,
 0.19 and 0.05 by 1 in 19,547: kept (AW's first use).
+With AW registered and hunched_knots_and_machines.yml, 0.0 and 0.05 (the same
+decisions as 0.19) by 1 in 19,970: kept (AX's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """
