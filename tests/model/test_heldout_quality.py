@@ -181,6 +181,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_aw.yml (AW), first use 2026-12-07 at 4514fb1 (AV registered, its data file): 0.964 of 440 (web 0.974,
 #   messaging 0.955, phone 0.962), out of scope rejected 0.950, kept 1.000; 423 rows left, then
 #   hunched_knots_and_machines.yml (flattered since: 0.972, messaging 0.966).
+# - blind_intents_ax.yml (AX), first use 2026-12-07 at 55c16ef (AW registered, its data file): 0.973 of 440 (web 0.994,
+#   messaging 0.974, phone 0.947), out of scope rejected 1.000, kept 0.996; 420 rows left, then
+#   tissue_slouches_and_sources.yml (flattered since: 0.976, phone 0.962).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -257,6 +260,7 @@ BLIND_FLOORS = {
     "blind_intents_au.yml": (0.965, 0.955, 0.99),
     "blind_intents_av.yml": (0.985, 0.97, 0.99),
     "blind_intents_aw.yml": (0.97, 0.96, 0.99),
+    "blind_intents_ax.yml": (0.975, 0.96, 0.99),
 }
 
 
