@@ -464,11 +464,15 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_61.yml (table 61): first use 2026-12-07 at 506e929 (round 56) 99.3 % of 280, 100 %, 2.8 % / 2.3 %
 #   of 176 (abdominal, unconscious 90 %); 430 rows since 26 look-alikes were dropped; rules round 58 came from it
 #   (100 %, 100 %, 0.0 % / 1.9 %; the same after round 59 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 62), the current blind table: first use 2026-12-07 at b751974 (round 57) 99.3 % of
-#   280, 100 %, 1.1 % / 5.7 % of 176 (choking, self_harm 90 %); 422 rows since 34 look-alikes were dropped; after
-#   rules round 59 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 6.5 % (its screen questions
-#   are the learned detector's, which no rules round touches). Table 63 (tests/data/unscored/) was scored once at
-#   daecf08 after round 58: 99.3 %, 100 %, 1.7 % / 4.5 %.
+# - red_flags_seen_62.yml (table 62): first use 2026-12-07 at b751974 (round 57) 99.3 % of 280, 100 %, 1.1 % / 5.7 %
+#   of 176 (choking, self_harm 90 %); 422 rows since 34 look-alikes were dropped (420 since two near copies of held-out
+#   intent rows left it when it joined SEEN_TABLES); rules round 59 came from it (100 %, 100 %, 0.0 % / 6.5 %; 0.0 % /
+#   1.3 % after round 60 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 63), the current blind table: first use 2026-12-07 at daecf08 (round 58) 99.3 % of
+#   280, 100 %, 1.7 % / 4.5 % of 176 (seizure, self_harm 90 %); 431 rows since 25 look-alikes were dropped; after
+#   rules round 60 (from its misses and false alarms, so flattered) 100 %, 100 %, 0.6 % / 3.2 % (its one false alarm
+#   left is the learned detector's: a stomach bug, the vomiting stopped). Table 64 (tests/data/unscored/) was scored
+#   once at 4682c10 after round 59: 98.9 %, 100 %, 1.1 % / 6.2 %.
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -525,7 +529,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_59.yml": (0.995, 0.995, 0.01, 0.045),
     "red_flags_seen_60.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_61.yml": (0.995, 0.995, 0.01, 0.03),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.07),
+    "red_flags_seen_62.yml": (0.995, 0.995, 0.01, 0.02),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.04),
 }
 
 
@@ -541,8 +546,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 62's first use: choking, self_harm at 90 %; every kind 100 %
-    # after rules round 59, which learnt from those misses; table 63's first use: seizure, self_harm 90 %).
+    # The issue's target: every kind at least 90 % (table 63's first use: seizure, self_harm at 90 %; every kind 100 %
+    # after rules round 60, which learnt from those misses; table 64's first use: choking, diabetic, pregnancy 90 %).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
