@@ -52,6 +52,8 @@ With AX registered and tissue_slouches_and_sources.yml, 0.23 and 0.05, tied with
 0.29 and 0.05 (utility 19,674 of 20,390 each): kept (AY's first use).
 With AY registered and price_lists_lambing_and_nights.yml, 0.29 and 0.06 by 1 in
 20,809 over 0.29 and 0.05: kept (AZ's first use).
+With AZ registered and osteopaths_scars_and_callbacks.yml, 0.28 and 0.05, the same
+decisions as 0.29 and 0.05 (utility 20,493 of 21,225 each): kept (BA's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """

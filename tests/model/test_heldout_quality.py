@@ -187,6 +187,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_ay.yml (AY), first use 2026-12-07 at 85560d6 (AX registered, its data file): 0.973 of 440 (web 0.981,
 #   messaging 0.961, phone 0.977), out of scope rejected 0.950, kept 1.000; 419 rows left, then
 #   price_lists_lambing_and_nights.yml (flattered since: 0.983, messaging 0.972).
+# - blind_intents_az.yml (AZ), first use 2026-12-07 at 5e6d916 (AY registered, its data file): 0.966 of 440 (web 0.981,
+#   messaging 0.974, phone 0.939), out of scope rejected 1.000, kept 0.996; 416 rows left, then
+#   osteopaths_scars_and_callbacks.yml (0.966 since, phone 0.953).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -265,6 +268,7 @@ BLIND_FLOORS = {
     "blind_intents_aw.yml": (0.97, 0.96, 0.99),
     "blind_intents_ax.yml": (0.975, 0.96, 0.99),
     "blind_intents_ay.yml": (0.98, 0.965, 0.99),
+    "blind_intents_az.yml": (0.96, 0.95, 0.99),
 }
 
 
