@@ -54,6 +54,8 @@ With AY registered and price_lists_lambing_and_nights.yml, 0.29 and 0.06 by 1 in
 20,809 over 0.29 and 0.05: kept (AZ's first use).
 With AZ registered and osteopaths_scars_and_callbacks.yml, 0.28 and 0.05, the same
 decisions as 0.29 and 0.05 (utility 20,493 of 21,225 each): kept (BA's first use).
+With BA registered and acronyms_greetings_and_profiles.yml, 0.28 and 0.05, tied
+with 0.29 and 0.05 (utility 20,912 of 21,644 each): kept (BB's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """
