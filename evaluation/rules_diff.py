@@ -3,7 +3,8 @@
     .venv/bin/python -m evaluation.rules_diff [--against REV]
 
 Runs the rules alone (no learned detector) as they were at ``REV`` (default
-HEAD) and as they are in the working tree over every labelled row the project
+HEAD), the rules file and the engine that reads it (``mfr/red_flags.py``)
+both, and as they are in the working tree over every labelled row the project
 may read: what the learned detector learns from (the emergency tables it has
 seen, the development table, the training data), the current blind table
 (never an unscored table), the registered blind intent tables and the
@@ -16,9 +17,13 @@ list written once instead of twice) should change no row.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
-from typing import Iterable, List, Sequence, Tuple
+from pathlib import Path
+from typing import Iterable, List, Sequence, Tuple, Type
 
 import yaml
 
@@ -52,6 +57,33 @@ def changes(before: RedFlagRules, after: RedFlagRules,
     return out
 
 
+def engine_from_source(source: str, name: str = "mfr_red_flags_before") -> Type[RedFlagRules]:
+    """The ``RedFlagRules`` class of another version of ``mfr/red_flags.py``, loaded beside the current one.
+
+    A change to how the rules are read (a cue's reach, a negation's scope) moves rows as a change to the rules file
+    does, so both sides of the comparison are run with their own engine.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        # dataclasses look the module up while the class is built.
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            del sys.modules[name]
+    engine: Type[RedFlagRules] = module.RedFlagRules
+    return engine
+
+
+def _at(revision: str, path: str) -> str:
+    return subprocess.run(["git", "show", f"{revision}:{path}"], cwd=PATHS.root, check=True,
+                          capture_output=True, text=True).stdout
+
+
 def labelled_rows() -> List[Tuple[str, str, bool]]:
     """Every labelled row the project may read, as ``(source, text, emergency)``.
 
@@ -83,10 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", default="HEAD", help="the git revision whose rules to compare with")
     args = parser.parse_args()
-    path = RULES_PATH.relative_to(PATHS.root).as_posix()
-    old = subprocess.run(["git", "show", f"{args.against}:{path}"], cwd=PATHS.root, check=True,
-                         capture_output=True, text=True).stdout
-    before, after = RedFlagRules(yaml.safe_load(old)), RedFlagRules.from_file()
+    old_rules = _at(args.against, RULES_PATH.relative_to(PATHS.root).as_posix())
+    old_engine = engine_from_source(_at(args.against, "mfr/red_flags.py"))
+    before, after = old_engine(yaml.safe_load(old_rules)), RedFlagRules.from_file()
     rows = labelled_rows()
     found = changes(before, after, rows)
     for c in found:

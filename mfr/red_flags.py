@@ -340,13 +340,17 @@ class RedFlagRules:
         # Not about a real person now, or given an everyday cause: these outweigh "now" and "this morning".
         if contextual and any(p.search(sentence) for p in self.unreal):
             return True
-        explained = contextual and any(p.search(sentence) for p in self.explained)
+        explaining = [left + m.start() for p in self.explained for m in [p.search(sentence)] if m] if contextual else []
+        explained = bool(explaining)
         if not (candidate or explained):
             return False
         # A turn for the worse after the mention starts, in any later sentence, outweighs its past, its resolution
         # and an everyday cause ("after carrying the sofa, but now it's crushing and going down my arm"). Looked
         # for only here, where something could outweigh the mention, because it scans the rest of the message.
-        worse = not (question or hypothetical) and any(p.search(text, start) for p in self.worse_now)
+        # An everyday cause holds for its whole sentence, so a turn for the worse after the cause counts too, even
+        # when it stands before the mention ("after the sofa, but now crushing chest pain", round 63).
+        since = min([start, *explaining])
+        worse = not (question or hypothetical) and any(p.search(text, since) for p in self.worse_now)
         if explained and not worse:
             return True
         if not candidate or worse:

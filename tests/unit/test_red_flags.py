@@ -341,6 +341,12 @@ def test_hypothetical_and_past_mentions(text, flags):
         pytest.param("years ago I self-harmed, but I am in a good place now", False, id="self-harm-past-resolved"),
         pytest.param("years ago I self-harmed", True, id="self-harm-past-not-resolved"),
         pytest.param("I used to self-harm and I had therapy, but lately the urges are back", True, id="self-harm-back"),
+        # An everyday cause holds for its sentence, but a turn for the worse after it outweighs it, even when the
+        # turn comes before the sign itself (round 63).
+        pytest.param("his lips went blue, he was just cold after the sea swim and fine now", False,
+                     id="explained-cold"),
+        pytest.param("he was just cold after the sea swim and fine now, but now his lips are turning blue and he's"
+                     " gasping", True, id="explained-then-worse-before-the-sign"),
     ],
 )
 def test_questions_jokes_and_resolved_past(text, flagged):
