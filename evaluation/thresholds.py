@@ -56,6 +56,8 @@ With AZ registered and osteopaths_scars_and_callbacks.yml, 0.28 and 0.05, the sa
 decisions as 0.29 and 0.05 (utility 20,493 of 21,225 each): kept (BA's first use).
 With BA registered and acronyms_greetings_and_profiles.yml, 0.28 and 0.05, tied
 with 0.29 and 0.05 (utility 20,912 of 21,644 each): kept (BB's first use).
+With BB registered and dancers_mornings_and_muscle_words.yml, 0.29 and 0.05, the
+configured pair itself (utility 21,321 of 22,060): kept (BC's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """

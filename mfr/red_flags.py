@@ -322,7 +322,9 @@ class RedFlagRules:
         if contextual and not past:
             past = (any(p.search(part) for p in self.chronic for part in clause)
                     or any(p.match(text[end:].lstrip()) for p in self.chronic_after))
-        recent = any(p.search(part) for p in self.recent_past for part in clause)
+        # And a recent past inside it ("a bad fall in the winter and hit my head ... all clear", round 64): it still
+        # needs the message to say it is resolved.
+        recent = any(p.search(part) for p in self.recent_past for part in (*clause, text[start:end]))
         lo, hi = max(0, start - _SCAN_CHARS), min(len(text), end + _SCAN_CHARS)
         left = max(lo, *(text.rfind(f" {c} ", lo, start) for c in _SENTENCE_ENDS))
         rights = [i for i in (text.find(f" {c} ", end, hi) for c in _SENTENCE_ENDS) if i >= 0]

@@ -193,6 +193,9 @@ def test_intent_accuracy(report: Dict[str, Any]) -> None:
 # - blind_intents_ba.yml (BA), first use 2026-12-07 at 3f62cb3 (AZ registered, its data file): 0.973 of 440 (web 0.974,
 #   messaging 0.968, phone 0.977), out of scope rejected 1.000, kept 1.000; 419 rows left, then
 #   acronyms_greetings_and_profiles.yml (flattered since: 0.981, messaging 0.972).
+# - blind_intents_bb.yml (BB), first use 2026-12-07 at a22f27a (BA registered, its data file): 0.989 of 440 (web 0.994,
+#   messaging 0.981, phone 0.992), out of scope rejected 1.000, kept 1.000; 416 rows left, then
+#   dancers_mornings_and_muscle_words.yml (flattered since: 0.993, messaging 0.986).
 # On 2026-12-07 out of scope's class weight was tripled (config.yml, out_of_scope_weight) and
 # tablets_undressing_and_next_day.yml written for the topic questions it pushed out: Y's messaging rows fell from
 # 0.944 to 0.937 and AB from 0.952 to 0.945 (messaging 0.912), so their floors are 0.965/0.935 and 0.94/0.91.
@@ -273,6 +276,7 @@ BLIND_FLOORS = {
     "blind_intents_ay.yml": (0.98, 0.965, 0.99),
     "blind_intents_az.yml": (0.96, 0.95, 0.99),
     "blind_intents_ba.yml": (0.975, 0.965, 0.99),
+    "blind_intents_bb.yml": (0.985, 0.975, 0.99),
 }
 
 
@@ -491,10 +495,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 #   of 176 (burns, choking, seizure 90 %); 410 rows since 46 look-alikes were dropped; rules round 62 came from it
 #   (100 %, 100 %, 0.6 % / 4.5 %; the false alarm left is "gonna kill myself jk jk" over a video call, which the
 #   self-harm rules answer on purpose; 0.6 % / 3.9 % after round 63 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 66), the current blind table: first use 2026-12-07 at 393cba6 (round 61) 99.6 % of
-#   280, 100 %, 1.1 % / 2.8 % of 176 (seizure 90 %); 424 rows since 32 look-alikes were dropped; after rules round 63
-#   (from its false alarms, so flattered) 100 %, 100 %, 0.0 % / 2.5 %. Table 67 (tests/data/unscored/) was scored once
-#   at e68422e after round 62: 98.6 %, 99.6 %, 4.0 % / 4.0 %.
+# - red_flags_seen_66.yml (table 66): first use 2026-12-07 at 393cba6 (round 61) 99.6 % of 280, 100 %, 1.1 % / 2.8 %
+#   of 176 (seizure 90 %); 424 rows since 32 look-alikes were dropped; rules round 63 came from it (100 %, 100 %,
+#   0.0 % / 2.5 %; 0.0 % / 1.3 % after round 64 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 67), the current blind table: first use 2026-12-07 at e68422e (round 62) 98.6 % of
+#   280, 99.6 %, 4.0 % / 4.0 % of 176 (self_harm 80 %, choking, pregnancy 90 %; the first fresh table over the 3 %
+#   target since table 35); 432 rows since 24 look-alikes were dropped; after rules round 64 (from its misses and false
+#   alarms, so flattered) 100 %, 100 %, 0.0 % / 3.7 %. Table 68 (tests/data/unscored/) was scored once at c3d76cb after
+#   round 63: 99.3 %, 100 %, 1.1 % / 0.6 % (burns 80 %).
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -555,7 +563,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_63.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_64.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_65.yml": (0.995, 0.995, 0.01, 0.05),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.04),
+    "red_flags_seen_66.yml": (0.995, 0.995, 0.01, 0.03),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.05),
 }
 
 
@@ -571,8 +580,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 66's first use: seizure 90 %, every other kind 100 %; every
-    # kind 100 % after rules round 63).
+    # The issue's target: every kind at least 90 % (table 67's first use: self_harm 80 %, choking, pregnancy 90 %; every
+    # kind 100 % after rules round 64, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 

@@ -347,6 +347,10 @@ def test_hypothetical_and_past_mentions(text, flags):
                      id="explained-cold"),
         pytest.param("he was just cold after the sea swim and fine now, but now his lips are turning blue and he's"
                      " gasping", True, id="explained-then-worse-before-the-sign"),
+        # A recent past inside the mention counts, with a resolution (round 64).
+        pytest.param("I had a bad fall in the winter and hit my head, it was all clear at the hospital", False,
+                     id="recent-past-inside-the-mention-resolved"),
+        pytest.param("I had a bad fall in the winter and hit my head", True, id="recent-past-inside-the-mention"),
     ],
 )
 def test_questions_jokes_and_resolved_past(text, flagged):
