@@ -53,7 +53,7 @@ BLIND_INTENT_TABLES = (
     "blind_intents_aq.yml", "blind_intents_ar.yml", "blind_intents_as.yml",
     "blind_intents_at.yml", "blind_intents_au.yml", "blind_intents_av.yml",
     "blind_intents_aw.yml", "blind_intents_ax.yml", "blind_intents_ay.yml", "blind_intents_az.yml",
-    "blind_intents_ba.yml", "blind_intents_bb.yml",
+    "blind_intents_ba.yml", "blind_intents_bb.yml", "blind_intents_bc.yml",
 )
 
 

@@ -58,6 +58,8 @@ With BA registered and acronyms_greetings_and_profiles.yml, 0.28 and 0.05, tied
 with 0.29 and 0.05 (utility 20,912 of 21,644 each): kept (BB's first use).
 With BB registered and dancers_mornings_and_muscle_words.yml, 0.29 and 0.05, the
 configured pair itself (utility 21,321 of 22,060): kept (BC's first use).
+With BC registered and undies_callbacks_and_ta_ras.yml, 0.28 and 0.05 by 2 in
+22,480 over 0.29 and 0.05: kept (BD's first use).
 An unregistered blind table is never read here, so its first use stays honest.
 Copy the two figures into config.yml.
 """
