@@ -502,11 +502,14 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 # - red_flags_seen_66.yml (table 66): first use 2026-12-07 at 393cba6 (round 61) 99.6 % of 280, 100 %, 1.1 % / 2.8 %
 #   of 176 (seizure 90 %); 424 rows since 32 look-alikes were dropped; rules round 63 came from it (100 %, 100 %,
 #   0.0 % / 2.5 %; 0.0 % / 1.3 % after round 64 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 67), the current blind table: first use 2026-12-07 at e68422e (round 62) 98.6 % of
-#   280, 99.6 %, 4.0 % / 4.0 % of 176 (self_harm 80 %, choking, pregnancy 90 %; the first fresh table over the 3 %
-#   target since table 35); 432 rows since 24 look-alikes were dropped; after rules round 64 (from its misses and false
-#   alarms, so flattered) 100 %, 100 %, 0.0 % / 3.7 %. Table 68 (tests/data/unscored/) was scored once at c3d76cb after
-#   round 63: 99.3 %, 100 %, 1.1 % / 0.6 % (burns 80 %).
+# - red_flags_seen_67.yml (table 67): first use 2026-12-07 at e68422e (round 62) 98.6 % of 280, 99.6 %, 4.0 % / 4.0 %
+#   of 176 (self_harm 80 %, choking, pregnancy 90 %; the first fresh table over the 3 % target since table 35); 432
+#   rows since 24 look-alikes were dropped; rules round 64 came from it (100 %, 100 %, 0.0 % / 3.7 %; the same after
+#   round 65 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 68), the current blind table: first use 2026-12-07 at c3d76cb (round 63) 99.3 % of
+#   280, 100 %, 1.1 % / 0.6 % of 176 (burns 80 %); 421 rows since 35 look-alikes were dropped; after rules round 65
+#   (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 0.6 %. Table 69 (tests/data/unscored/) was
+#   scored once at 6f5b982 after round 64: 98.6 %, 99.6 %, 2.8 % / 6.2 % (four kinds at 90 %).
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -568,7 +571,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_64.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_65.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_66.yml": (0.995, 0.995, 0.01, 0.03),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.05),
+    "red_flags_seen_67.yml": (0.995, 0.995, 0.01, 0.05),
+    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.02),
 }
 
 
@@ -584,8 +588,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 67's first use: self_harm 80 %, choking, pregnancy 90 %; every
-    # kind 100 % after rules round 64, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 68's first use: burns 80 %, every other kind 100 %; every
+    # kind 100 % after rules round 65, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 

@@ -351,6 +351,9 @@ def test_hypothetical_and_past_mentions(text, flags):
         pytest.param("I had a bad fall in the winter and hit my head, it was all clear at the hospital", False,
                      id="recent-past-inside-the-mention-resolved"),
         pytest.param("I had a bad fall in the winter and hit my head", True, id="recent-past-inside-the-mention"),
+        # A caller correcting themselves denies nothing (round 65).
+        pytest.param("my girl touched the electric fence no wait the cable it's burnt her hand and she's shaking", True,
+                     id="self-correction-is-no-denial"),
     ],
 )
 def test_questions_jokes_and_resolved_past(text, flagged):
