@@ -506,10 +506,16 @@ def test_emergency_regression_tables(report: Dict[str, Any], table: str) -> None
 #   of 176 (self_harm 80 %, choking, pregnancy 90 %; the first fresh table over the 3 % target since table 35); 432
 #   rows since 24 look-alikes were dropped; rules round 64 came from it (100 %, 100 %, 0.0 % / 3.7 %; the same after
 #   round 65 and joining SEEN_TABLES).
-# - blind_emergencies.yml (table 68), the current blind table: first use 2026-12-07 at c3d76cb (round 63) 99.3 % of
-#   280, 100 %, 1.1 % / 0.6 % of 176 (burns 80 %); 421 rows since 35 look-alikes were dropped; after rules round 65
-#   (from its misses and false alarms, so flattered) 100 %, 100 %, 0.0 % / 0.6 %. Table 69 (tests/data/unscored/) was
-#   scored once at 6f5b982 after round 64: 98.6 %, 99.6 %, 2.8 % / 6.2 % (four kinds at 90 %).
+# - red_flags_seen_68.yml (table 68): first use 2026-12-07 at c3d76cb (round 63) 99.3 % of 280, 100 %, 1.1 % / 0.6 %
+#   of 176 (burns 80 %); 421 rows since 35 look-alikes were dropped; rules round 65 came from it (100 %, 100 %, 0.0 % /
+#   0.6 %; the same after round 66 and joining SEEN_TABLES).
+# - blind_emergencies.yml (table 69), the current blind table: first use 2026-12-07 at 6f5b982 (round 64) 98.6 % of
+#   280, 99.6 %, 2.8 % / 6.2 % of 176 (bladder_bowel, headache, saddle_numbness, self_harm 90 %); 424 rows since 32
+#   look-alikes were dropped; after rules round 66 (from its misses and false alarms, so flattered) 100 %, 100 %,
+#   1.2 % / 5.6 % (two false alarms left: a bee sting "in spring", given adrenaline, "all fine now", where the season
+#   stands in another clause; "is chest pain always a heart attack", whose cue for an opening "is" moved three
+#   emergencies away in rules_diff and was dropped). Table 70 (tests/data/unscored/) was scored once at 65d374f after
+#   round 65: 99.6 %, 100 %, 2.8 % / 6.2 % (burns 90 %).
 # A screen bound of None: no bound on the screen question (table 4's test never had one).
 EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_4.yml": (0.98, 1.0, 0.03, None),
@@ -572,7 +578,8 @@ EMERGENCY_FLOORS: Dict[str, Tuple[float, float, float, Optional[float]]] = {
     "red_flags_seen_65.yml": (0.995, 0.995, 0.01, 0.05),
     "red_flags_seen_66.yml": (0.995, 0.995, 0.01, 0.03),
     "red_flags_seen_67.yml": (0.995, 0.995, 0.01, 0.05),
-    "blind_emergencies.yml": (0.995, 0.995, 0.01, 0.02),
+    "red_flags_seen_68.yml": (0.995, 0.995, 0.01, 0.02),
+    "blind_emergencies.yml": (0.995, 0.995, 0.015, 0.065),
 }
 
 
@@ -588,8 +595,8 @@ def test_emergency_on_tables_that_were_blind(report: Dict[str, Any], table: str)
 
 
 def test_every_kind_of_the_blind_emergency_table_gets_the_reply(report: Dict[str, Any]) -> None:
-    # The issue's target: every kind at least 90 % (table 68's first use: burns 80 %, every other kind 100 %; every
-    # kind 100 % after rules round 65, which learnt from those misses).
+    # The issue's target: every kind at least 90 % (table 69's first use: four kinds at 90 %, every other kind 100 %;
+    # every kind 100 % after rules round 66, which learnt from those misses).
     e = report["emergency"]["blind_emergencies.yml"]["model"]
     assert all(k["rate"] >= 0.9 for k in e["per_kind"].values()), e["per_kind"]
 
